@@ -1,0 +1,143 @@
+import type { Socket } from 'node:net';
+import type { ShutdownPolicy } from '../config.js';
+import type { StdinSource, StdoutSink } from './endpoints.js';
+import { flushed } from './stdio.js';
+
+/** The data-path rules of one session (see README "Differences from nc"). */
+export interface RelayRules {
+  readonly shutdown: ShutdownPolicy;
+  readonly quitAfterEofMs: number | undefined;
+  readonly idleTimeoutMs: number | undefined;
+}
+
+/** How a session ended. Every way but 'stdout-failed' is a normal end (exit 0), as in nc. */
+export type RelayEnd = 'complete' | 'quit' | 'idle' | 'reset' | 'stdout-failed';
+
+/**
+ * When to send FIN after stdin's EOF. nc.openbsd never does without -N; ncat and busybox always
+ * do, which truncates transfers when that stdin was empty (the peer takes the FIN for the end).
+ * tsnc sends it only when stdin carried something: at least one byte, or a regular file.
+ */
+export const shouldHalfClose = (
+  policy: ShutdownPolicy,
+  bytesFromStdin: number,
+  stdinIsRegularFile: boolean,
+): boolean => policy === 'always' || (policy === 'auto' && (bytesFromStdin > 0 || stdinIsRegularFile));
+
+/**
+ * When the peer's EOF ends the session: once everything received is on stdout, stop if stdin
+ * has ended, is a terminal, or has carried nothing (and is not a regular file with bytes
+ * left). Otherwise stdin is still sending: keep forwarding it until its EOF.
+ */
+export const peerEofEndsSession = (
+  stdinDone: boolean,
+  stdinIsTTY: boolean,
+  bytesFromStdin: number,
+  stdinIsRegularFile: boolean,
+): boolean => stdinDone || stdinIsTTY || (bytesFromStdin === 0 && !stdinIsRegularFile);
+
+/**
+ * Relay one connection: stdin -> socket and socket -> stdout, two independent directions with
+ * backpressure, ended by the rules above. Resolves once the socket is closed and everything
+ * received has been handed to stdout.
+ */
+export const relay = (
+  socket: Socket,
+  stdin: StdinSource,
+  stdout: StdoutSink,
+  rules: RelayRules,
+): Promise<RelayEnd> =>
+  new Promise((resolve) => {
+    let bytesFromStdin = 0;
+    /** stdin hit EOF and every byte of it was handed to the kernel. */
+    let stdinDone = false;
+    /** The peer hit EOF (or stdout went away) and every byte was handed to stdout. */
+    let netDone = false;
+    let finished = false;
+    let quitTimer: NodeJS.Timeout | undefined;
+
+    const finish = (how: RelayEnd): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(quitTimer);
+      cancelUnusable();
+      stdin.detach();
+      socket.setTimeout(0);
+      socket.removeListener('data', onNetData);
+      // On a normal end, let what stdin already handed to the socket leave before closing it;
+      // after a timeout the peer may not be reading at all, so waiting could hang.
+      void (how === 'complete' ? flushed(socket) : Promise.resolve())
+        .then(() => {
+          socket.destroy();
+          return stdout.flush();
+        })
+        .then(() => resolve(how));
+    };
+
+    const afterStdinFlushed = (): void => {
+      if (finished) return;
+      stdinDone = true;
+      if (rules.quitAfterEofMs === 0) {
+        finish('quit');
+        return;
+      }
+      if (rules.quitAfterEofMs !== undefined) {
+        quitTimer = setTimeout(() => finish('quit'), rules.quitAfterEofMs);
+      }
+      if (netDone) finish('complete');
+    };
+
+    const onNetDone = (): void => {
+      if (finished || netDone) return;
+      netDone = true;
+      if (peerEofEndsSession(stdinDone, stdin.isTTY, bytesFromStdin, stdin.isRegularFile)) {
+        finish('complete');
+      }
+    };
+
+    stdin.attach({
+      onData(chunk) {
+        bytesFromStdin += chunk.length;
+        if (!socket.write(chunk)) {
+          stdin.pause();
+          socket.once('drain', () => stdin.resume());
+        }
+      },
+      onEnd() {
+        if (finished) return;
+        if (shouldHalfClose(rules.shutdown, bytesFromStdin, stdin.isRegularFile)) {
+          socket.end(afterStdinFlushed);
+        } else {
+          void flushed(socket).then(afterStdinFlushed);
+        }
+      },
+    });
+
+    const onNetData = (chunk: Buffer): void => {
+      if (stdout.write(chunk)) return;
+      socket.pause();
+      stdout.whenWritable(() => socket.resume());
+    };
+    socket.on('data', onNetData);
+    socket.on('end', () => {
+      void stdout.flush().then(onNetDone);
+    });
+
+    const cancelUnusable = stdout.onUnusable(() => {
+      if (stdout.failure !== undefined) {
+        finish('stdout-failed');
+        return;
+      }
+      // The reader of stdout went away: drop the rest of what the peer sends, as nc does.
+      socket.resume();
+      onNetDone();
+    });
+
+    // A reset or a failed write means the peer is gone: nc ends quietly with status 0.
+    socket.on('error', () => finish('reset'));
+    socket.on('close', () => finish('complete'));
+    if (rules.idleTimeoutMs !== undefined) {
+      socket.setTimeout(rules.idleTimeoutMs, () => finish('idle'));
+    }
+    socket.resume();
+  });
