@@ -82,7 +82,7 @@ const GAI_TEXT: Readonly<Record<string, string>> = {
 
 const codeOf = (error: unknown): string | undefined => {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const { code } = error as { code: unknown };
+    const { code } = error;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

@@ -44,7 +44,9 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
   const { config } = command;
   const stdinKind = stdioKind(io.stdinFd);
   const ctx: ModeContext = {
-    stdin: config.readStdin ? StdinSource.of(openInput(io.stdinFd, stdinKind), stdinKind) : StdinSource.disabled(),
+    stdin: config.readStdin
+      ? StdinSource.of(openInput(io.stdinFd, stdinKind), stdinKind)
+      : StdinSource.disabled(),
     stdout,
     warn: (text) => io.writeStderr(`${io.progName}: ${text}\n`),
     info: (text) => {

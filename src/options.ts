@@ -17,7 +17,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'family', short: '4', takesValue: false, type: 'string', impliedValue: '4', help: 'Use IPv4 only' },
   { key: 'family', short: '6', takesValue: false, type: 'string', impliedValue: '6', help: 'Use IPv6 only' },
   { key: 'noStdin', short: 'd', takesValue: false, type: 'boolean', help: 'Do not read from stdin' },
-  { key: 'help', short: 'h', long: 'help', takesValue: false, type: 'boolean', help: 'Print this help and exit' },
+  {
+    key: 'help',
+    short: 'h',
+    long: 'help',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Print this help and exit',
+  },
   {
     key: 'keep',
     short: 'k',
@@ -25,7 +32,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     help: 'Keep listening for another connection after each one ends (with -l)',
   },
-  { key: 'listen', short: 'l', takesValue: false, type: 'boolean', help: 'Listen for an incoming connection' },
+  {
+    key: 'listen',
+    short: 'l',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Listen for an incoming connection',
+  },
   {
     key: 'shutdownAlways',
     short: 'N',
@@ -58,7 +71,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'sourceaddr',
     help: 'Local address: the address to listen on with -l, else the source address',
   },
-  { key: 'verbose', short: 'v', takesValue: false, type: 'count', help: 'Verbose: report connections on stderr' },
+  {
+    key: 'verbose',
+    short: 'v',
+    takesValue: false,
+    type: 'count',
+    help: 'Verbose: report connections on stderr',
+  },
   {
     key: 'wait',
     short: 'w',
@@ -145,7 +164,12 @@ const strtonum = (text: string, min: number, max: number): number | string => {
   return value;
 };
 
-const seconds = (text: string | undefined, min: number, max: number, error: (p: string, t: string) => string) => {
+const seconds = (
+  text: string | undefined,
+  min: number,
+  max: number,
+  error: (p: string, t: string) => string,
+) => {
   if (text === undefined) return undefined;
   const value = strtonum(text, min, max);
   if (typeof value === 'string') throw new UsageError(error(value, text), false);

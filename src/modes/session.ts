@@ -21,5 +21,4 @@ export const relayRules = (config: SessionConfig): RelayRules => ({
 });
 
 /** The exit status a finished session stands for. */
-export const sessionExitCode = (end: RelayEnd): number =>
-  end === 'stdout-failed' ? EXIT.failure : EXIT.ok;
+export const sessionExitCode = (end: RelayEnd): number => (end === 'stdout-failed' ? EXIT.failure : EXIT.ok);

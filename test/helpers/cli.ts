@@ -28,11 +28,7 @@ export interface Proc {
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
 
 /** Start any program with stdio as given (default: all piped). */
-export const start = (
-  command: string,
-  args: readonly string[],
-  options: SpawnOptions = {},
-): Proc => {
+export const start = (command: string, args: readonly string[], options: SpawnOptions = {}): Proc => {
   const child = spawn(command, args, { stdio: 'pipe', ...options });
   started.add(child);
   const out: Buffer[] = [];
@@ -58,7 +54,11 @@ export const start = (
       Promise.race([
         exit,
         new Promise<number>((_, reject) =>
-          setTimeout(() => reject(new Error(`${command} ${args.join(' ')} still running after ${ms} ms; stderr: ${err}`)), ms).unref(),
+          setTimeout(
+            () =>
+              reject(new Error(`${command} ${args.join(' ')} still running after ${ms} ms; stderr: ${err}`)),
+            ms,
+          ).unref(),
         ),
       ]),
     stderrLine: (re, ms = 10_000) =>
@@ -109,8 +109,7 @@ export const listener = async (
 /** End every child a test started and left running (call from afterEach). */
 export const killAll = async (): Promise<void> => {
   const children = [...started];
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'close') : undefined)));
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  for (const child of running) child.kill('SIGKILL');
+  await Promise.all(running.map((child) => once(child, 'close')));
 };

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 export const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** A scratch folder for one test file; remove() deletes it. */
-export const scratch = (): { dir: string; file(name: string, data: Buffer | string): string; remove(): void } => {
+export const scratch = (): {
+  dir: string;
+  file(name: string, data: Buffer | string): string;
+  remove(): void;
+} => {
   const dir = mkdtempSync(join(tmpdir(), 'tsnc-test-'));
   return {
     dir,

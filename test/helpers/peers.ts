@@ -20,8 +20,12 @@ export const itWithPeer =
   (peer: string) =>
   (name: string, fn: () => Promise<void>, timeout?: number): void => {
     const missing = which(peer) === undefined && !inCI;
-    it.skipIf(missing)(missing ? `${name} [skipped: ${peer} is not installed]` : name, async () => {
-      if (which(peer) === undefined) throw new Error(`${peer} is not installed, and CI must have it`);
-      await fn();
-    }, timeout);
+    it.skipIf(missing)(
+      missing ? `${name} [skipped: ${peer} is not installed]` : name,
+      async () => {
+        if (which(peer) === undefined) throw new Error(`${peer} is not installed, and CI must have it`);
+        await fn();
+      },
+      timeout,
+    );
   };
