@@ -37,9 +37,9 @@ export const start = (command: string, args: readonly string[], options: SpawnOp
   child.stderr?.on('data', (chunk: Buffer) => {
     err += chunk.toString();
   });
-  child.stdin?.on('error', () => {
-    // The child may exit before reading all we write: that is a case under test, not a failure.
-  });
+  // The child may exit before reading all we write, or reset its end of a stdio socketpair:
+  // cases under test, not failures of the test process.
+  for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.on('error', () => undefined);
   const exit = new Promise<number>((resolve) => {
     child.on('close', (code, signal) => {
       started.delete(child);
@@ -112,4 +112,12 @@ export const killAll = async (): Promise<void> => {
   const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
   for (const child of running) child.kill('SIGKILL');
   await Promise.all(running.map((child) => once(child, 'close')));
+};
+
+/** Poll until check() holds (every 20 ms, at most ms), else reject with what. */
+export const waitFor = async (check: () => boolean, what: string, ms = 10_000): Promise<void> => {
+  for (let waited = 0; !check(); waited += 20) {
+    if (waited >= ms) throw new Error(`still waiting after ${ms} ms for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 };

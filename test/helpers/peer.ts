@@ -42,7 +42,7 @@ const watch = (socket: Socket): PeerConnection => {
     received: () => Buffer.concat(chunks),
     finSeen: () => fin,
     fin: finPromise,
-    closed: once(socket, 'close').then(() => undefined),
+    closed: new Promise<void>((resolve) => socket.once('close', () => resolve())),
     receivedAtLeast: (n, ms = 10_000) =>
       size >= n
         ? Promise.resolve()
