@@ -158,8 +158,14 @@ describe('connect and resolve messages', () => {
 
   it.each([
     [['-n', 'localhost', '1'], 'tsnc: getaddrinfo for host "localhost" port 1: Name or service not known\n'],
-    [['-4', '::1', '1'], 'tsnc: getaddrinfo for host "::1" port 1: Address family for hostname not supported\n'],
-    [['-6', '127.0.0.1', '1'], 'tsnc: getaddrinfo for host "127.0.0.1" port 1: Address family for hostname not supported\n'],
+    [
+      ['-4', '::1', '1'],
+      'tsnc: getaddrinfo for host "::1" port 1: Address family for hostname not supported\n',
+    ],
+    [
+      ['-6', '127.0.0.1', '1'],
+      'tsnc: getaddrinfo for host "127.0.0.1" port 1: Address family for hostname not supported\n',
+    ],
   ])('resolve error %j: always printed, exit 1', async (args, line) => {
     const { status, stderr } = await run(args);
     expect(status).toBe(1);
@@ -226,7 +232,16 @@ describe.skipIf(!isRoot && !inCI)(
     });
 
     it('listen: the listen form of the line, exit 1', async () => {
-      const proc = start('ip', ['netns', 'exec', ns, process.execPath, CLI, '-l', 'nonexistent.invalid', '8001']);
+      const proc = start('ip', [
+        'netns',
+        'exec',
+        ns,
+        process.execPath,
+        CLI,
+        '-l',
+        'nonexistent.invalid',
+        '8001',
+      ]);
       expect(await proc.exited()).toBe(1);
       expect(proc.stderr()).toBe('tsnc: getaddrinfo: Name or service not known\n');
     });

@@ -17,7 +17,11 @@ describe('getopt: argv split as glibc getopt_long does', () => {
   it.each([
     [['-lvp', '8001'], ['--listen', '--verbose', '--port=8001'], []],
     [['-lp8001'], ['--listen', '--port=8001'], []],
-    [['-46', 'h', '1'], ['--family=4', '--family=6'], ['h', '1']],
+    [
+      ['-46', 'h', '1'],
+      ['--family=4', '--family=6'],
+      ['h', '1'],
+    ],
     [['-q', '-1', 'h', '1'], ['--quit=-1'], ['h', '1']],
     [['-q-1', 'h', '1'], ['--quit=-1'], ['h', '1']],
     [['h', '1', '-v'], ['--verbose'], ['h', '1']],

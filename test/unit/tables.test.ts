@@ -58,7 +58,9 @@ describe('errno and resolver texts', () => {
 });
 
 describe('/etc/services parsing', () => {
-  const table = parseServices('# comment\nhttp\t80/tcp\twww # WWW\nhttp\t80/udp\nsome-thing 8080/tcp alt\n\nbad line\n');
+  const table = parseServices(
+    '# comment\nhttp\t80/tcp\twww # WWW\nhttp\t80/udp\nsome-thing 8080/tcp alt\n\nbad line\n',
+  );
   it('maps names and aliases to ports, per protocol', () => {
     expect(table.portOf('http', 'tcp')).toBe(80);
     expect(table.portOf('www', 'tcp')).toBe(80);
@@ -73,7 +75,9 @@ describe('/etc/services parsing', () => {
 
 describe('docs match the code', () => {
   it('the version is package.json’s', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     expect(VERSION).toBe(pkg.version);
   });
 
@@ -88,7 +92,9 @@ describe('docs match the code', () => {
 
   it('the README option table has a row for every option', () => {
     for (const option of OPTIONS) {
-      const names = [option.short && `\`-${option.short}`, option.long && `\`--${option.long}`].filter(Boolean);
+      const names = [option.short && `\`-${option.short}`, option.long && `\`--${option.long}`].filter(
+        Boolean,
+      );
       expect(names.some((name) => readme.includes(`| ${name as string}`))).toBe(true);
     }
   });
