@@ -2,7 +2,7 @@
 // here on loopback. tsnc must behave as the lab's nc did.
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 import { CLI, killAll, listener, start, waitFor } from '../helpers/cli.js';
 import { itWithPeer } from '../helpers/peers.js';
 
