@@ -1,0 +1,294 @@
+"""report.py RESULTS.TSV: the Markdown report of one bench/run.sh run (stdout)."""
+import statistics
+import sys
+from collections import defaultdict
+
+NAMES = {'nc': 'nc.openbsd', 'tsnc': 'tsnc (dist/cli.js)', 'tsnc-bundle': 'tsnc (bundle)', 'nc-self': 'nc.openbsd (self-test)'}
+RSS_LIMIT_KIB = 50 * 1024
+THROUGHPUT_TARGET = {'pipe': 1.0, 'file': 1.0, 'vpipe': 1.2, 'vfile': 1.2}
+
+meta, labels, checks, skips, na = {}, {}, {}, {}, defaultdict(dict)
+thr = defaultdict(lambda: defaultdict(list))  # scen -> impl -> [row]
+hf = defaultdict(lambda: defaultdict(list))  # scen -> label -> [(round, median_s, codes)]
+keep = defaultdict(list)
+zdrop = defaultdict(list)
+
+for line in open(sys.argv[1]):
+    f = line.rstrip('\n').split('\t')
+    kind = f[0]
+    if kind == 'meta':
+        meta[f[1]] = f[2]
+    elif kind == 'label':
+        labels[f[1]] = f[2]
+    elif kind == 'check':
+        checks[(f[1], f[2])] = (f[3] == '1', f[4] if len(f) > 4 else '')
+    elif kind == 'skip':
+        skips[f[1]] = f[2]
+    elif kind == 'na':
+        na[f[1]][f[2]] = f[3]
+    elif kind == 'thr':
+        scen, impl, rnd, wall, rss_rx, rss_tx, cpu_rx, cpu_tx, nbytes, ok = f[1:11]
+        thr[scen][impl].append(dict(round=int(rnd), wall=float(wall) if wall != '-' else None,
+                                    rss_rx=int(rss_rx) if rss_rx != '-' else None,
+                                    rss_tx=int(rss_tx) if rss_tx != '-' else None,
+                                    cpu_rx=float(cpu_rx) if cpu_rx != '-' else None,
+                                    cpu_tx=float(cpu_tx) if cpu_tx != '-' else None,
+                                    bytes=int(nbytes), ok=ok == '1', note=f[11] if len(f) > 11 else ''))
+    elif kind == 'hf':
+        hf[f[1]][f[3]].append((int(f[2]), float(f[4]), f[5] if len(f) > 5 else ''))
+    elif kind == 'keep':
+        impl, rnd, secs, hwm, cpu, ok = f[1:7]
+        keep[impl].append(dict(round=int(rnd), secs=float(secs) if secs != '-' else None,
+                               hwm=int(hwm) if hwm not in ('-', '') else None,
+                               cpu=float(cpu) if cpu not in ('-', '') else None, ok=ok == '1',
+                               note=f[7] if len(f) > 7 else ''))
+    elif kind == 'zdrop':
+        impl, rnd, secs, ports, st, ok = f[1:7]
+        zdrop[impl].append(dict(round=int(rnd), secs=float(secs), ports=int(ports), st=st, ok=ok == '1',
+                                note=f[7] if len(f) > 7 else ''))
+
+impls = meta.get('impls', 'nc tsnc').split()
+cands = [i for i in impls if i != 'nc']
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def mib(kib):
+    return '–' if kib is None else '%.1f' % (kib / 1024)
+
+
+def rss_pair(rows):
+    if not rows:
+        return '–'
+    return '%s / %s MiB' % (mib(max_(r['rss_rx'] for r in rows)), mib(max_(r['rss_tx'] for r in rows)))
+
+
+def max_(xs):
+    xs = [x for x in xs if x is not None]
+    return max(xs) if xs else None
+
+
+def good(rows):
+    return [r for r in rows if r['ok'] and r['wall'] is not None]
+
+
+def verdict(ok):
+    return 'n/a' if ok is None else ('**yes**' if ok else '**NO**')
+
+
+rows_out = []  # (scenario, build, reference, tsnc, ratio, target, met, rss_ref, rss_tsnc)
+details = []
+notes = []
+
+# -- throughput --------------------------------------------------------------------------------
+for scen in ['pipe', 'file', 'vpipe', 'vfile', 'small', 'slow']:
+    if scen in skips:
+        rows_out.append((labels.get(scen, scen), 'all', 'skipped', skips[scen], '', '', 'n/a', '', ''))
+        continue
+    if scen not in labels:
+        continue
+    base = good(thr[scen]['nc'])
+    base_wall = med(r['wall'] for r in base)
+    for impl in cands:
+        rows = thr[scen][impl]
+        ok_rows = good(rows)
+        check = checks.get((scen, impl))
+        bad = [r for r in rows if not r['ok']]
+        if check and not check[0]:
+            rows_out.append((labels[scen], NAMES[impl], '', 'WRONG OUTPUT: ' + check[1], '', '', '**NO**', '', ''))
+            continue
+        for r in bad:
+            notes.append('%s, %s, round %d: %s' % (labels[scen], NAMES[impl], r['round'], r['note']))
+        wall = med(r['wall'] for r in ok_rows)
+        if wall is None or base_wall is None:
+            rows_out.append((labels[scen], NAMES[impl], '', 'no valid run', '', '', 'n/a', '', ''))
+            continue
+        nbytes = ok_rows[0]['bytes']
+        speed = lambda w: '%.0f MiB/s (%.2f s)' % (nbytes / w / 2**20, w)
+        ratio = base_wall / wall
+        # pairwise ratio per round (same round = same conditions)
+        by_round = {r['round']: r['wall'] for r in base}
+        pair = [by_round[r['round']] / r['wall'] for r in ok_rows if r['round'] in by_round]
+        rss_max = max_([max_(r['rss_rx'] for r in ok_rows), max_(r['rss_tx'] for r in ok_rows)])
+        if scen in THROUGHPUT_TARGET:
+            t = THROUGHPUT_TARGET[scen]
+            target = '≥ %.1f× speed; RSS ≤ 50 MiB' % t
+            met = ratio >= t and rss_max is not None and rss_max <= RSS_LIMIT_KIB
+        else:
+            target = 'RSS ≤ 50 MiB'
+            met = rss_max is not None and rss_max <= RSS_LIMIT_KIB
+        rows_out.append((labels[scen], NAMES[impl], speed(base_wall), speed(wall), '%.2f× speed' % ratio, target,
+                         verdict(met), rss_pair(base), rss_pair(ok_rows)))
+        details.append((labels[scen], NAMES[impl], len(ok_rows),
+                        '%.2f [%.2f–%.2f]' % (statistics.median(pair), min(pair), max(pair)) if pair else '–',
+                        '%.2f / %.2f' % (med(r['cpu_rx'] for r in ok_rows), med(r['cpu_tx'] for r in ok_rows)),
+                        '%.2f / %.2f' % (med(r['cpu_rx'] for r in base), med(r['cpu_tx'] for r in base)),
+                        '%.2f' % ((med(r['cpu_rx'] for r in ok_rows) + med(r['cpu_tx'] for r in ok_rows)) /
+                                  (med(r['cpu_rx'] for r in base) + med(r['cpu_tx'] for r in base)))))
+
+# -- memory: the same for 20 MiB, 2 GiB and a slow consumer ----------------------------------------
+mem_rows = []
+nc_mem = {}
+mem_label = ' / '.join(labels[x].split(' ')[0] + ' ' + labels[x].split(' ')[1] for x in ('small', 'pipe') if x in labels) + ' / slow consumer'
+for impl in sorted(impls, key=lambda i: i != 'nc'):
+    vals = {}
+    for scen in ['small', 'pipe', 'slow']:
+        ok_rows = good(thr[scen][impl])
+        vals[scen] = max_([max_(r['rss_rx'] for r in ok_rows), max_(r['rss_tx'] for r in ok_rows)])
+    if all(v is None for v in vals.values()):
+        continue
+    mem_rows.append((impl, vals))
+    if impl == 'nc':
+        nc_mem = vals
+        continue
+    present = [v for v in vals.values() if v is not None]
+    small = vals['small']
+    same = small is not None and all(v <= small * 1.10 + 1024 for v in present)
+    met = max(present) <= RSS_LIMIT_KIB and same
+    ref = ' / '.join(mib(nc_mem.get(x)) for x in ('small', 'pipe', 'slow')) + ' MiB' if nc_mem else '–'
+    rows_out.append(('peak RSS, larger side: %s' % mem_label, NAMES[impl], ref,
+                     ' / '.join(mib(vals[x]) for x in ('small', 'pipe', 'slow')) + ' MiB', '',
+                     '≤ 50 MiB, and large = small (±10 %)', verdict(met), '', ''))
+
+# -- start-up ----------------------------------------------------------------------------------------
+
+
+def hf_med(scen, label):
+    xs = hf[scen].get(label)
+    return statistics.median(m for _, m, _ in xs) if xs else None
+
+
+def hf_pair(scen, a, b):
+    """median over rounds of median(a)/median(b) within the round."""
+    ra = {r: m for r, m, _ in hf[scen].get(a, [])}
+    rb = {r: m for r, m, _ in hf[scen].get(b, [])}
+    xs = [ra[r] / rb[r] for r in ra if r in rb]
+    return statistics.median(xs) if xs else None
+
+
+if 'startup' in labels:
+    node0 = hf_med('startup', 'node -e 0')
+    ncz = hf_med('startup', 'nc -z')
+    for impl in cands:
+        z = hf_med('startup', impl + ' -z')
+        if z is None:
+            reason = na['startup'].get(impl, 'no result')
+            rows_out.append(('start-up: `-z` open port, vs `node -e 0`', NAMES[impl],
+                             '%.1f ms' % (node0 * 1000) if node0 else '–', reason, '', '≤ 1.5× time', 'n/a', '', ''))
+        else:
+            ratio = hf_pair('startup', impl + ' -z', 'node -e 0')
+            rows_out.append(('start-up: `-z` open port, vs `node -e 0`', NAMES[impl], '%.1f ms' % (node0 * 1000),
+                             '%.1f ms' % (z * 1000), '%.2f× time' % ratio, '≤ 1.5× time', verdict(ratio <= 1.5), '', ''))
+            rows_out.append(('start-up: `-z` open port, vs `nc -z`', NAMES[impl], '%.1f ms' % (ncz * 1000),
+                             '%.1f ms' % (z * 1000), '%.1f× time' % hf_pair('startup', impl + ' -z', 'nc -z'),
+                             '(info)', '', '', ''))
+        c = hf_med('startup', impl + ' connect')
+        if c is not None and node0:
+            rows_out.append(('start-up: connect + empty stdin, open port, vs `node -e 0`', NAMES[impl],
+                             '%.1f ms' % (node0 * 1000), '%.1f ms' % (c * 1000),
+                             '%.2f× time' % hf_pair('startup', impl + ' connect', 'node -e 0'), '(info)', '', '', ''))
+
+# -- -k -----------------------------------------------------------------------------------------------
+if 'keep' in labels:
+    base = [r for r in keep['nc'] if r['ok']]
+    bsecs = med(r['secs'] for r in base)
+    n = int(meta.get('sizes', 'keep=2000').split('keep=')[1].split()[0])
+    for impl in cands:
+        rows = [r for r in keep[impl] if r['ok']]
+        for r in keep[impl]:
+            if not r['ok']:
+                notes.append('-k, %s, round %d: %s' % (NAMES[impl], r['round'], r['note']))
+        secs = med(r['secs'] for r in rows)
+        if secs is None or bsecs is None:
+            rows_out.append((labels['keep'], NAMES[impl], '', 'no valid run', '', '≥ 0.5× rate', 'n/a', '', ''))
+            continue
+        ratio = bsecs / secs
+        rss = max_(r['hwm'] for r in rows)
+        rows_out.append((labels['keep'], NAMES[impl], '%.0f conn/s (%.3f s)' % (n / bsecs, bsecs),
+                         '%.0f conn/s (%.3f s)' % (n / secs, secs), '%.2f× rate' % ratio, '≥ 0.5× rate',
+                         verdict(ratio >= 0.5), '%s MiB' % mib(max_(r['hwm'] for r in base)), '%s MiB' % mib(rss)))
+        details.append((labels['keep'], NAMES[impl], len(rows), '–',
+                        'listener %.2f s' % med(r['cpu'] for r in rows),
+                        'listener %.2f s' % med(r['cpu'] for r in base), ''))
+
+# -- -z over closed ports -------------------------------------------------------------------------------
+if 'zclosed' in labels:
+    if 'zclosed' in skips:
+        rows_out.append((labels['zclosed'], 'all', 'skipped', skips['zclosed'], '', '', 'n/a', '', ''))
+    else:
+        ncz = hf_med('zclosed', 'nc -z')
+        for impl in cands:
+            z = hf_med('zclosed', impl + ' -z')
+            if z is None:
+                rows_out.append((labels['zclosed'], NAMES[impl], '%.1f ms' % (ncz * 1000) if ncz else '–',
+                                 na['zclosed'].get(impl, 'no result'), '', '≤ 120 ms', 'n/a', '', ''))
+            else:
+                rows_out.append((labels['zclosed'], NAMES[impl], '%.1f ms' % (ncz * 1000), '%.1f ms' % (z * 1000),
+                                 '%.1f× time' % hf_pair('zclosed', impl + ' -z', 'nc -z'), '≤ 120 ms',
+                                 verdict(z <= 0.120), '', ''))
+
+# -- -z -w 1 over dropping ports ------------------------------------------------------------------------
+if 'zdrop' in labels:
+    if 'zdrop' in skips:
+        rows_out.append((labels['zdrop'], 'all', 'skipped', skips['zdrop'], '', '', 'n/a', '', ''))
+    else:
+        base = [r for r in zdrop['nc'] if r['ok']]
+        zd_ports = int(meta.get('sizes', 'zd=256').split('zd=')[1].split()[0])
+        ref = '–'
+        if base:
+            per_port = med(r['secs'] / r['ports'] for r in base)
+            ref = '≈ %.0f s (%d ports took %.1f s)' % (per_port * zd_ports, base[0]['ports'],
+                                                       med(r['secs'] for r in base))
+        for impl in cands:
+            rows = zdrop[impl]
+            okr = [r for r in rows if r['ok']]
+            for r in rows:
+                if not r['ok']:
+                    notes.append('-z -w 1, %s, round %d: %s' % (NAMES[impl], r['round'], r['note']))
+            if not rows:
+                rows_out.append((labels['zdrop'], NAMES[impl], ref, na['zdrop'].get(impl, 'no result'), '',
+                                 '≤ 10 s', 'n/a', '', ''))
+            elif not okr:
+                rows_out.append((labels['zdrop'], NAMES[impl], ref, rows[0]['note'], '', '≤ 10 s', '**NO**', '', ''))
+            else:
+                s = med(r['secs'] for r in okr)
+                rows_out.append((labels['zdrop'], NAMES[impl], ref, '%.2f s' % s, '', '≤ 10 s', verdict(s <= 10), '',
+                                 ''))
+
+# -- print ------------------------------------------------------------------------------------------------
+print('## tsnc vs nc.openbsd (bench/run.sh)')
+print()
+print('%s; node %s; netcat-openbsd %s; tsnc commit %s; quick=%s; %s timed rounds per throughput scenario, '
+      'implementations alternated (A B B A …); medians. `NODE_EXTRA_CA_CERTS` and `NODE_OPTIONS` unset for '
+      'every command. Speed ratio > 1: tsnc is faster.' % (meta.get('host', '?'), meta.get('node', '?'),
+                                                            meta.get('nc', '?'), meta.get('commit', '?'),
+                                                            meta.get('quick', '?'), meta.get('rounds', '?')))
+print()
+print('| Scenario | tsnc build | Reference | tsnc | Ratio | Target | Met | Peak RSS ref. rx / tx | Peak RSS tsnc rx / tx |')
+print('|---|---|---|---|---|---|---|---|---|')
+for r in rows_out:
+    print('| ' + ' | '.join(r) + ' |')
+print()
+print('Reference is nc.openbsd, except in the `vs node -e 0` rows. Every implementation did one untimed full-size '
+      'run first whose received bytes were counted (sha256-checked for the loopback file); the slow-consumer and '
+      'RSS-reference runs count bytes in every round.')
+if details:
+    print()
+    print('| Details | tsnc build | valid rounds | per-round speed ratio median [min–max] | CPU s tsnc rx / tx | '
+          'CPU s nc.openbsd rx / tx | CPU tsnc / nc.openbsd |')
+    print('|---|---|---|---|---|---|---|')
+    for d in details:
+        print('| ' + ' | '.join(str(x) for x in d) + ' |')
+if na:
+    print()
+    for scen, by in na.items():
+        for impl, reason in by.items():
+            print('- %s, %s: %s' % (labels.get(scen, scen), NAMES.get(impl, impl), reason))
+if notes:
+    print()
+    print('Failed runs (excluded from the medians):')
+    for n in notes:
+        print('- ' + n)
