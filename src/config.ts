@@ -4,13 +4,50 @@ export type ShutdownPolicy =
   | 'auto'
   /** always FIN (-N, -q N with N >= 0). */
   | 'always'
-  /** never FIN (--no-shutdown: plain nc.openbsd). */
+  /** never FIN (--no-shutdown: plain nc.openbsd behaviour). */
   | 'never';
 
 export type Family = 4 | 6 | undefined;
 
-/** What both modes share: the rules of the data path and the diagnostics. */
+/** tcp (default), udp (-u), unix (-U: a stream socket at a path). */
+export type Transport = 'tcp' | 'udp' | 'unix';
+
+/** A program whose stdin and stdout are the connection (-e, -c). */
+export interface ExecSpec {
+  readonly file: string;
+  readonly args: readonly string[];
+}
+
+/** -x/-X/-P: reach the destination through a proxy (nc.openbsd's socks.c). */
+export interface ProxySpec {
+  readonly protocol: 'socks4' | 'socks5' | 'connect';
+  readonly host: string;
+  readonly port: number;
+  /** -P: the user for HTTP CONNECT's Basic authentication (the password is asked on the terminal). */
+  readonly user: string | undefined;
+}
+
+/** --allow/--deny and their files: who may connect to a listener. */
+export interface AccessSpec {
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
+  readonly allowFiles: readonly string[];
+  readonly denyFiles: readonly string[];
+}
+
+/** Socket options nc sets in set_common_sockopts() and for -b. */
+export interface SocketOptions {
+  /** -b: SO_BROADCAST (UDP). */
+  readonly broadcast: boolean;
+  /** -I: SO_RCVBUF in bytes. */
+  readonly recvBufferSize: number | undefined;
+  /** -O: SO_SNDBUF in bytes. */
+  readonly sendBufferSize: number | undefined;
+}
+
+/** What every mode shares: the rules of the data path and the diagnostics. */
 export interface SessionConfig {
+  readonly transport: Transport;
   readonly family: Family;
   readonly numeric: boolean;
   readonly verbose: boolean;
@@ -20,26 +57,60 @@ export interface SessionConfig {
   readonly quitAfterEofMs: number | undefined;
   /** -w N once connected: end the session after this much silence in both directions. */
   readonly idleTimeoutMs: number | undefined;
+  /** -C: LF from stdin goes out as CRLF. */
+  readonly crlf: boolean;
+  /** -i N: wait this long after each line sent. */
+  readonly lineDelayMs: number | undefined;
+  /** -t: answer telnet option negotiation by refusing it. */
+  readonly telnet: boolean;
+  /** --send-only: what the peer sends is read and dropped. */
+  readonly discardReceived: boolean;
+  readonly socketOptions: SocketOptions;
+  /** -e/-c: a program talks to the peer instead of stdin/stdout. */
+  readonly exec: ExecSpec | undefined;
 }
 
 export interface ConnectConfig extends SessionConfig {
   readonly mode: 'connect';
+  /** A host name or address; for -U, the socket path. */
   readonly host: string;
+  /** The ports to try in turn (empty for -U). */
   readonly ports: readonly number[];
   readonly sourceAddress: string | undefined;
   readonly sourcePort: number | undefined;
   readonly connectTimeoutMs: number | undefined;
+  readonly proxy: ProxySpec | undefined;
 }
 
 export interface ListenConfig extends SessionConfig {
   readonly mode: 'listen';
-  /** Address to bind; undefined: 0.0.0.0 (or :: with -6), as nc.openbsd. */
+  /** Address to bind (for -U, the socket path); undefined: 0.0.0.0 (or :: with -6), as nc.openbsd. */
   readonly bindAddress: string | undefined;
   readonly port: number;
   readonly keepListening: boolean;
+  readonly access: AccessSpec | undefined;
+  /** -m: at most this many clients at once (concurrent -k with -e/-c); the excess is refused. */
+  readonly maxConnections: number;
 }
 
-export type Config = ConnectConfig | ListenConfig;
+/** -z: probe ports without sending data. */
+export interface ScanConfig {
+  readonly mode: 'scan';
+  readonly transport: Transport;
+  readonly family: Family;
+  readonly numeric: boolean;
+  readonly verbose: boolean;
+  /** A host name or address; for -U, the socket path. */
+  readonly host: string;
+  /** In the order to report them (ascending ranges, -r shuffled). */
+  readonly ports: readonly number[];
+  readonly sourceAddress: string | undefined;
+  readonly sourcePort: number | undefined;
+  readonly connectTimeoutMs: number | undefined;
+  readonly proxy: ProxySpec | undefined;
+}
+
+export type Config = ConnectConfig | ListenConfig | ScanConfig;
 
 /** What the command line asked for: a session, or just text to print. */
 export type Command =

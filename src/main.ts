@@ -1,6 +1,6 @@
-import type { Command } from './config.js';
+import type { Command, Config } from './config.js';
 import { errnoText, EXIT, TsncError, UsageError } from './errors.js';
-import { StdinSource, StdoutSink } from './io/endpoints.js';
+import { StdinSource, StdoutSink, type Source } from './io/endpoints.js';
 import { openInput, openOutput, stdioKind } from './io/stdio.js';
 import { messages } from './messages.js';
 import { connectMode } from './modes/connect.js';
@@ -29,6 +29,33 @@ const parse = (argv: readonly string[], io: Io): Command | number => {
   }
 };
 
+/**
+ * stdin as the session reads it: not at all for -d, -z and -e/-c; with -C and -i applied. The
+ * rarely used transforms are loaded only when asked for (start-up time matters: tsnc runs in
+ * shell loops).
+ */
+const stdinFor = async (config: Config, io: Io): Promise<Source> => {
+  if (config.mode === 'scan' || !config.readStdin || config.exec !== undefined) return StdinSource.disabled();
+  const kind = stdioKind(io.stdinFd);
+  let source: Source = StdinSource.of(openInput(io.stdinFd, kind), kind);
+  if (config.crlf) source = (await import('./io/crlf.js')).crlfSource(source);
+  if (config.lineDelayMs !== undefined) {
+    source = new (await import('./io/line-delay.js')).PacedSource(source, config.lineDelayMs);
+  }
+  return source;
+};
+
+const dispatch = async (config: Config, ctx: ModeContext): Promise<number> => {
+  switch (config.mode) {
+    case 'listen':
+      return listenMode(config, ctx);
+    case 'connect':
+      return connectMode(config, ctx);
+    case 'scan':
+      return (await import('./modes/scan.js')).scanMode(config, ctx);
+  }
+};
+
 /** Run tsnc with these arguments; resolves to the exit status once stdout is flushed. */
 export const run = async (argv: readonly string[], io: Io): Promise<number> => {
   const command = parse(argv, io);
@@ -42,11 +69,8 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
   }
 
   const { config } = command;
-  const stdinKind = stdioKind(io.stdinFd);
   const ctx: ModeContext = {
-    stdin: config.readStdin
-      ? StdinSource.of(openInput(io.stdinFd, stdinKind), stdinKind)
-      : StdinSource.disabled(),
+    stdin: await stdinFor(config, io),
     stdout,
     warn: (text) => io.writeStderr(`${io.progName}: ${text}\n`),
     info: (text) => {
@@ -54,7 +78,7 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
     },
   };
   try {
-    const status = config.mode === 'listen' ? await listenMode(config, ctx) : await connectMode(config, ctx);
+    const status = await dispatch(config, ctx);
     if (stdout.failure !== undefined) {
       ctx.warn(messages.stdoutFailed(errnoText(stdout.failure)));
       return EXIT.failure;

@@ -1,13 +1,28 @@
 import yargs from 'yargs';
-import type { Command, Config, ShutdownPolicy } from './config.js';
+import { splitCommandLine } from './command-line.js';
+import type {
+  AccessSpec,
+  Command,
+  Config,
+  ExecSpec,
+  Family,
+  ProxySpec,
+  ScanConfig,
+  ShutdownPolicy,
+  SocketOptions,
+  Transport,
+} from './config.js';
 import { EXIT_TABLE, UsageError } from './errors.js';
 import { getopt, type GetoptSpec } from './getopt.js';
 import { messages } from './messages.js';
+import { parseAddressSpec, splitAddressList } from './net/address-spec.js';
 import { parseListenPort, parsePort, parsePortSpec } from './net/port.js';
 import { systemServices, type ServiceTable } from './net/services.js';
+import { parseTos } from './net/tos.js';
 
 interface OptionSpec extends GetoptSpec {
-  readonly type: 'boolean' | 'count' | 'string';
+  /** 'list': may be given again, every value counts (--allow a --allow b). */
+  readonly type: 'boolean' | 'count' | 'string' | 'list';
   readonly valueName?: string;
   readonly help: string;
 }
@@ -16,7 +31,34 @@ interface OptionSpec extends GetoptSpec {
 export const OPTIONS: readonly OptionSpec[] = [
   { key: 'family', short: '4', takesValue: false, type: 'string', impliedValue: '4', help: 'Use IPv4 only' },
   { key: 'family', short: '6', takesValue: false, type: 'string', impliedValue: '6', help: 'Use IPv6 only' },
+  { key: 'broadcast', short: 'b', takesValue: false, type: 'boolean', help: 'Allow broadcast (UDP)' },
+  {
+    key: 'crlf',
+    short: 'C',
+    long: 'crlf',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Send CRLF as line ending: each LF from stdin goes out as CRLF (an existing CRLF is kept)',
+  },
+  {
+    key: 'shellCommand',
+    short: 'c',
+    long: 'sh-exec',
+    takesValue: true,
+    type: 'string',
+    valueName: 'command',
+    help: 'Run the command with /bin/sh -c; its stdin and stdout are the connection (not in nc.openbsd)',
+  },
   { key: 'noStdin', short: 'd', takesValue: false, type: 'boolean', help: 'Do not read from stdin' },
+  {
+    key: 'exec',
+    short: 'e',
+    long: 'exec',
+    takesValue: true,
+    type: 'string',
+    valueName: 'program',
+    help: 'Run the program (arguments split on spaces, no shell); its stdin and stdout are the connection (not in nc.openbsd)',
+  },
   {
     key: 'help',
     short: 'h',
@@ -26,11 +68,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Print this help and exit',
   },
   {
+    key: 'recvBuffer',
+    short: 'I',
+    takesValue: true,
+    type: 'string',
+    valueName: 'length',
+    help: 'Receive buffer size (SO_RCVBUF; UDP only under Node.js)',
+  },
+  {
+    key: 'interval',
+    short: 'i',
+    takesValue: true,
+    type: 'string',
+    valueName: 'interval',
+    help: 'Wait this many seconds after each line sent',
+  },
+  {
     key: 'keep',
     short: 'k',
     takesValue: false,
     type: 'boolean',
-    help: 'Keep listening for another connection after each one ends (with -l)',
+    help: 'Keep listening for another connection after each one ends (with -l); with -e/-c, serve clients at once',
   },
   {
     key: 'listen',
@@ -40,6 +98,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Listen for an incoming connection',
   },
   {
+    key: 'maxConns',
+    short: 'm',
+    long: 'max-conns',
+    takesValue: true,
+    type: 'string',
+    valueName: 'n',
+    help: 'With -l: at most n clients at once, the excess is refused (default 100; not in nc.openbsd, where -m is minttl)',
+  },
+  {
     key: 'shutdownAlways',
     short: 'N',
     takesValue: false,
@@ -47,6 +114,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Always shut down the network socket (send FIN) after EOF on stdin',
   },
   { key: 'numeric', short: 'n', takesValue: false, type: 'boolean', help: 'Numeric addresses only, no DNS' },
+  {
+    key: 'sendBuffer',
+    short: 'O',
+    takesValue: true,
+    type: 'string',
+    valueName: 'length',
+    help: 'Send buffer size (SO_SNDBUF; UDP only under Node.js)',
+  },
+  {
+    key: 'proxyUser',
+    short: 'P',
+    takesValue: true,
+    type: 'string',
+    valueName: 'proxy_username',
+    help: 'User for HTTP CONNECT proxy authentication; the password is asked on the terminal',
+  },
   {
     key: 'port',
     short: 'p',
@@ -64,6 +147,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'After EOF on stdin, send FIN and quit when the peer ends or after this many seconds (negative: wait for the peer)',
   },
   {
+    key: 'randomPorts',
+    short: 'r',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Try the ports of a range in random order',
+  },
+  {
     key: 'source',
     short: 's',
     takesValue: true,
@@ -71,6 +161,29 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'sourceaddr',
     help: 'Local address: the address to listen on with -l, else the source address',
   },
+  {
+    key: 'tos',
+    short: 'T',
+    takesValue: true,
+    type: 'string',
+    valueName: 'keyword',
+    help: 'IP ToS / DSCP (af11..af43, cs0..cs7, ef, lowdelay, throughput, reliability, 0xNN): not settable under Node.js, an error',
+  },
+  {
+    key: 'telnet',
+    short: 't',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Answer telnet negotiation (by refusing every option)',
+  },
+  {
+    key: 'unix',
+    short: 'U',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Use a unix domain stream socket (a path, or @name: abstract)',
+  },
+  { key: 'udp', short: 'u', takesValue: false, type: 'boolean', help: 'UDP instead of TCP' },
   {
     key: 'verbose',
     short: 'v',
@@ -87,11 +200,80 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Connect timeout, and idle timeout once connected, in seconds',
   },
   {
+    key: 'proxyProtocol',
+    short: 'X',
+    takesValue: true,
+    type: 'string',
+    valueName: 'proxy_protocol',
+    help: 'Proxy protocol: 4 (SOCKS4), 5 (SOCKS5, the default) or connect (HTTP CONNECT)',
+  },
+  {
+    key: 'proxy',
+    short: 'x',
+    takesValue: true,
+    type: 'string',
+    valueName: 'proxy_address[:port]',
+    help: 'Connect through this proxy (port default: 1080 for SOCKS, 3128 for connect)',
+  },
+  {
+    key: 'scan',
+    short: 'z',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Zero-I/O mode: report whether ports are open',
+  },
+  {
+    key: 'allow',
+    long: 'allow',
+    takesValue: true,
+    type: 'list',
+    valueName: 'hosts',
+    help: 'With -l: accept only these peers (addresses, CIDR networks, host names; comma-separated)',
+  },
+  {
+    key: 'allowFile',
+    long: 'allowfile',
+    takesValue: true,
+    type: 'list',
+    valueName: 'file',
+    help: 'With -l: accept only the peers listed in this file',
+  },
+  {
+    key: 'deny',
+    long: 'deny',
+    takesValue: true,
+    type: 'list',
+    valueName: 'hosts',
+    help: 'With -l: refuse these peers (addresses, CIDR networks, host names; comma-separated)',
+  },
+  {
+    key: 'denyFile',
+    long: 'denyfile',
+    takesValue: true,
+    type: 'list',
+    valueName: 'file',
+    help: 'With -l: refuse the peers listed in this file',
+  },
+  {
     key: 'noShutdown',
     long: 'no-shutdown',
     takesValue: false,
     type: 'boolean',
     help: 'Never send FIN at EOF on stdin (plain nc.openbsd behaviour)',
+  },
+  {
+    key: 'recvOnly',
+    long: 'recv-only',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Only receive: do not read stdin (ncat; the same as -d)',
+  },
+  {
+    key: 'sendOnly',
+    long: 'send-only',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Only send: drop what the peer sends, FIN and exit once stdin is sent (ncat; -N -q 0)',
   },
   { key: 'version', long: 'version', takesValue: false, type: 'boolean', help: 'Print the version and exit' },
 ];
@@ -99,18 +281,41 @@ export const OPTIONS: readonly OptionSpec[] = [
 /** What the command line says, before any meaning is given to it. */
 export interface RawArgs {
   readonly family?: string;
+  readonly broadcast: boolean;
+  readonly crlf: boolean;
+  readonly shellCommand?: string;
   readonly noStdin: boolean;
+  readonly exec?: string;
   readonly help: boolean;
+  readonly recvBuffer?: string;
+  readonly interval?: string;
   readonly keep: boolean;
   readonly listen: boolean;
+  readonly maxConns?: string;
   readonly shutdownAlways: boolean;
   readonly numeric: boolean;
+  readonly sendBuffer?: string;
+  readonly proxyUser?: string;
   readonly port?: string;
   readonly quit?: string;
+  readonly randomPorts: boolean;
   readonly source?: string;
+  readonly tos?: string;
+  readonly telnet: boolean;
+  readonly unix: boolean;
+  readonly udp: boolean;
   readonly verbose: number;
   readonly wait?: string;
+  readonly proxyProtocol?: string;
+  readonly proxy?: string;
+  readonly scan: boolean;
+  readonly allow: readonly string[];
+  readonly allowFile: readonly string[];
+  readonly deny: readonly string[];
+  readonly denyFile: readonly string[];
   readonly noShutdown: boolean;
+  readonly recvOnly: boolean;
+  readonly sendOnly: boolean;
   readonly version: boolean;
   readonly operands: readonly string[];
 }
@@ -131,29 +336,61 @@ export const parseArgs = (argv: readonly string[]): RawArgs => {
     .help(false)
     .version(false)
     .exitProcess(false);
-  for (const o of OPTIONS) parser.option(o.key, { type: o.type });
+  for (const o of OPTIONS) parser.option(o.key, { type: o.type === 'list' ? 'string' : o.type });
   const parsed = parser.parseSync() as Record<string, unknown>;
+  const text = (key: string): string | undefined => parsed[key] as string | undefined;
+  const flag = (key: string): boolean => parsed[key] === true;
+  // Every occurrence of a list option counts; yargs would keep only the last.
+  const list = (key: string): string[] =>
+    options.filter((token) => token.startsWith(`--${key}=`)).map((token) => token.slice(key.length + 3));
   return {
-    family: parsed['family'] as string | undefined,
-    noStdin: parsed['noStdin'] === true,
-    help: parsed['help'] === true,
-    keep: parsed['keep'] === true,
-    listen: parsed['listen'] === true,
-    shutdownAlways: parsed['shutdownAlways'] === true,
-    numeric: parsed['numeric'] === true,
-    port: parsed['port'] as string | undefined,
-    quit: parsed['quit'] as string | undefined,
-    source: parsed['source'] as string | undefined,
+    family: text('family'),
+    broadcast: flag('broadcast'),
+    crlf: flag('crlf'),
+    shellCommand: text('shellCommand'),
+    noStdin: flag('noStdin'),
+    exec: text('exec'),
+    help: flag('help'),
+    recvBuffer: text('recvBuffer'),
+    interval: text('interval'),
+    keep: flag('keep'),
+    listen: flag('listen'),
+    maxConns: text('maxConns'),
+    shutdownAlways: flag('shutdownAlways'),
+    numeric: flag('numeric'),
+    sendBuffer: text('sendBuffer'),
+    proxyUser: text('proxyUser'),
+    port: text('port'),
+    quit: text('quit'),
+    randomPorts: flag('randomPorts'),
+    source: text('source'),
+    tos: text('tos'),
+    telnet: flag('telnet'),
+    unix: flag('unix'),
+    udp: flag('udp'),
     verbose: typeof parsed['verbose'] === 'number' ? parsed['verbose'] : 0,
-    wait: parsed['wait'] as string | undefined,
-    noShutdown: parsed['noShutdown'] === true,
-    version: parsed['version'] === true,
+    wait: text('wait'),
+    proxyProtocol: text('proxyProtocol'),
+    proxy: text('proxy'),
+    scan: flag('scan'),
+    allow: list('allow'),
+    allowFile: list('allowFile'),
+    deny: list('deny'),
+    denyFile: list('denyFile'),
+    noShutdown: flag('noShutdown'),
+    recvOnly: flag('recvOnly'),
+    sendOnly: flag('sendOnly'),
+    version: flag('version'),
     operands,
   };
 };
 
 const INT_MAX = 2147483647;
 const INT_MIN = -2147483648;
+/** nc.openbsd's bound for -I and -O. */
+const MAX_WINDOW = 65536 << 14;
+/** ncat's default for --max-conns. */
+const DEFAULT_MAX_CONNS = 100;
 
 /** strtonum(3) as nc uses it: an integer in [min, max], else "invalid" / "too small" / "too large". */
 const strtonum = (text: string, min: number, max: number): number | string => {
@@ -179,9 +416,121 @@ const seconds = (
 const shutdownPolicy = (raw: RawArgs, quitSeconds: number | undefined): ShutdownPolicy => {
   if (raw.noShutdown) {
     if (raw.shutdownAlways) throw new UsageError('cannot use -N and --no-shutdown together', false);
+    if (raw.sendOnly) throw new UsageError(messages.cannotCombine('--send-only', '--no-shutdown'), false);
     return 'never';
   }
-  return raw.shutdownAlways || (quitSeconds !== undefined && quitSeconds >= 0) ? 'always' : 'auto';
+  return raw.shutdownAlways || raw.sendOnly || (quitSeconds !== undefined && quitSeconds >= 0)
+    ? 'always'
+    : 'auto';
+};
+
+const fail = (message: string): never => {
+  throw new UsageError(message, false);
+};
+
+/** -e PROG ARGS (split, no shell) or -c 'shell command' (via /bin/sh -c). */
+const execSpec = (raw: RawArgs): ExecSpec | undefined => {
+  if (raw.exec !== undefined && raw.shellCommand !== undefined) fail(messages.cannotCombine('-e', '-c'));
+  if (raw.shellCommand !== undefined) {
+    if (raw.shellCommand.trim() === '') fail(messages.missingProgram('-c'));
+    return { file: '/bin/sh', args: ['-c', raw.shellCommand] };
+  }
+  if (raw.exec === undefined) return undefined;
+  const words = splitCommandLine(raw.exec) ?? fail(messages.unbalancedQuote(raw.exec));
+  const [file, ...args] = words;
+  if (file === undefined || file === '') return fail(messages.missingProgram('-e'));
+  return { file, args };
+};
+
+/** -x ADDR[:PORT] (or [V6ADDR]:PORT) with -X and -P, as nc.openbsd's main() splits them. */
+const proxySpec = (raw: RawArgs, services: ServiceTable): ProxySpec | undefined => {
+  let protocol: ProxySpec['protocol'] = 'socks5';
+  if (raw.proxyProtocol !== undefined) {
+    if (raw.proxyProtocol.toLowerCase() === 'connect') protocol = 'connect';
+    else if (raw.proxyProtocol === '4') protocol = 'socks4';
+    else if (raw.proxyProtocol === '5') protocol = 'socks5';
+    else fail(messages.proxyProtocolUnsupported());
+  }
+  if (raw.proxy === undefined) return undefined;
+  if (raw.udp) fail(messages.proxyUnsupported('UDP mode'));
+  if (raw.listen) fail(messages.proxyUnsupported('listen'));
+  if (raw.unix) fail(messages.proxyUnsupported('unix sockets'));
+  if (raw.source !== undefined) fail(messages.proxyUnsupported('local source address'));
+  let host = raw.proxy;
+  let portText: string | undefined;
+  if (host.startsWith('[')) {
+    const close = host.indexOf(']');
+    if (close === -1) fail(messages.proxyMissingBracket());
+    const rest = host.slice(close + 1);
+    host = host.slice(1, close);
+    if (rest !== '') {
+      if (!rest.startsWith(':')) fail(messages.proxyPortDelimiter());
+      portText = rest.slice(1);
+    }
+  } else if (host.includes(':')) {
+    portText = host.slice(host.lastIndexOf(':') + 1);
+    host = host.slice(0, host.lastIndexOf(':'));
+  }
+  // nc.openbsd's defaults when no port is given (socks.c): ssh configs rely on them.
+  const port =
+    portText === undefined ? (protocol === 'connect' ? 3128 : 1080) : parsePort(portText, services);
+  return { protocol, host, port, user: raw.proxyUser };
+};
+
+/** --allow/--deny and their files; the entries are checked here, the files when listening starts. */
+const accessSpec = (raw: RawArgs): AccessSpec | undefined => {
+  const used = [
+    ['--allow', raw.allow],
+    ['--allowfile', raw.allowFile],
+    ['--deny', raw.deny],
+    ['--denyfile', raw.denyFile],
+  ] as const;
+  const given = used.find(([, values]) => values.length > 0);
+  if (given === undefined) return undefined;
+  if (!raw.listen) fail(messages.needsListen(given[0]));
+  if (raw.unix) fail(messages.cannotCombine(given[0], '-U'));
+  for (const [option, values] of [used[0], used[2]]) {
+    for (const entry of values.flatMap(splitAddressList)) {
+      if (parseAddressSpec(entry) === undefined) fail(messages.addressSpecInvalid(option, entry));
+      if (raw.numeric && parseAddressSpec(entry)?.kind === 'name') {
+        fail(messages.resolveFailed(entry, 'null', 'Name or service not known'));
+      }
+    }
+  }
+  return {
+    allow: raw.allow.flatMap(splitAddressList),
+    deny: raw.deny.flatMap(splitAddressList),
+    allowFiles: raw.allowFile,
+    denyFiles: raw.denyFile,
+  };
+};
+
+/** -b -I -O -T: what the transport can do under Node.js is decided here, before any socket exists. */
+const socketOptions = (raw: RawArgs): SocketOptions => {
+  const window = (text: string | undefined, error: (p: string, t: string) => string) =>
+    text === undefined ? undefined : seconds(text, 1, MAX_WINDOW, error);
+  const recvBufferSize = window(raw.recvBuffer, messages.receiveWindowInvalid);
+  const sendBufferSize = window(raw.sendBuffer, messages.sendWindowInvalid);
+  if (raw.tos !== undefined) {
+    if (parseTos(raw.tos) === undefined) fail(messages.tosIllegal(raw.tos));
+    // Node.js has no IP_TOS / IPV6_TCLASS for any socket type: say so rather than ignore -T.
+    fail(messages.socketOptionUnsupported('set IP ToS'));
+  }
+  if (!raw.udp) {
+    // Node.js sets SO_RCVBUF / SO_SNDBUF on UDP sockets only.
+    if (recvBufferSize !== undefined) fail(messages.socketOptionUnsupported('set TCP receive buffer size'));
+    if (sendBufferSize !== undefined) fail(messages.socketOptionUnsupported('set TCP send buffer size'));
+  }
+  return { broadcast: raw.broadcast, recvBufferSize, sendBufferSize };
+};
+
+/** -r: the ports of each range in random order (Fisher-Yates, as nc.openbsd's build_ports()). */
+const shuffled = (ports: number[]): number[] => {
+  for (let i = ports.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [ports[i], ports[j]] = [ports[j] ?? 0, ports[i] ?? 0];
+  }
+  return ports;
 };
 
 /**
@@ -192,24 +541,80 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
   if (raw.help) return { kind: 'help' };
   if (raw.version) return { kind: 'version' };
   if (raw.keep && !raw.listen) throw new UsageError(messages.keepNeedsListen(), false);
+  if (raw.scan && raw.listen) fail(messages.cannotCombine('-z', '-l'));
+  if (raw.unix && raw.udp) fail(messages.unixDatagramUnsupported());
+  if (raw.sendOnly && raw.recvOnly) fail(messages.cannotCombine('--send-only', '--recv-only'));
+  if (raw.maxConns !== undefined && !raw.listen) fail(messages.needsListen('-m'));
 
   // -w: INT_MAX / 1000 as in nc.openbsd; 0 means no timeout.
   const waitSeconds = seconds(raw.wait, 0, Math.floor(INT_MAX / 1000), messages.timeoutInvalid);
   const quitSeconds = seconds(raw.quit, INT_MIN, INT_MAX, messages.quitTimerInvalid);
+  const intervalSeconds = seconds(raw.interval, 0, Math.floor(INT_MAX / 1000), messages.intervalInvalid);
+  const maxConnections = seconds(raw.maxConns, 1, INT_MAX, messages.maxConnsInvalid) ?? DEFAULT_MAX_CONNS;
   const timeoutMs = waitSeconds === undefined || waitSeconds === 0 ? undefined : waitSeconds * 1000;
+  const exec = execSpec(raw);
+  if (exec !== undefined && raw.scan)
+    fail(messages.cannotCombine('-z', raw.exec === undefined ? '-c' : '-e'));
+  const proxy = proxySpec(raw, services);
+  const access = accessSpec(raw);
+  const transport: Transport = raw.unix ? 'unix' : raw.udp ? 'udp' : 'tcp';
+  const proto = raw.udp ? 'udp' : 'tcp';
+  const family = raw.family === '4' ? 4 : raw.family === '6' ? 6 : undefined;
+  const quitAfterEofMs =
+    quitSeconds !== undefined && quitSeconds >= 0 ? quitSeconds * 1000 : raw.sendOnly ? 0 : undefined;
   const common = {
-    family: raw.family === '4' ? 4 : raw.family === '6' ? 6 : undefined,
+    transport,
+    family,
     numeric: raw.numeric,
     verbose: raw.verbose > 0,
-    readStdin: !raw.noStdin,
+    readStdin: !raw.noStdin && !raw.recvOnly,
     shutdown: shutdownPolicy(raw, quitSeconds),
-    quitAfterEofMs: quitSeconds !== undefined && quitSeconds >= 0 ? quitSeconds * 1000 : undefined,
+    quitAfterEofMs,
     idleTimeoutMs: timeoutMs,
+    crlf: raw.crlf,
+    lineDelayMs: intervalSeconds === undefined || intervalSeconds === 0 ? undefined : intervalSeconds * 1000,
+    telnet: raw.telnet,
+    discardReceived: raw.sendOnly,
+    socketOptions: socketOptions(raw),
+    exec,
   } as const;
 
   const { operands } = raw;
   let config: Config;
-  if (raw.listen) {
+  if (raw.unix) {
+    // -U: the one operand is a path; a port makes no sense (nc.openbsd's checks and wording).
+    if (operands.length > 1 || raw.port !== undefined) fail(messages.portWithUnix());
+    if (raw.source !== undefined) fail(messages.cannotCombine('-s', '-U'));
+    const [path] = operands;
+    if (path === undefined || path === '') {
+      if (raw.listen) fail(messages.missingSocketPath());
+      throw new UsageError('', true);
+    }
+    if (raw.listen) {
+      config = {
+        ...common,
+        mode: 'listen',
+        bindAddress: path,
+        port: 0,
+        keepListening: raw.keep,
+        access,
+        maxConnections,
+      };
+    } else if (raw.scan) {
+      config = scanConfig(raw, path, [], family, timeoutMs, undefined);
+    } else {
+      config = {
+        ...common,
+        mode: 'connect',
+        host: path,
+        ports: [],
+        sourceAddress: undefined,
+        sourcePort: undefined,
+        connectTimeoutMs: timeoutMs,
+        proxy: undefined,
+      };
+    }
+  } else if (raw.listen) {
     if (operands.length > 2 || (operands.length === 2 && raw.port !== undefined)) {
       throw new UsageError(messages.tooManyArguments(), true);
     }
@@ -226,25 +631,59 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
       ...common,
       mode: 'listen',
       bindAddress: address ?? raw.source,
-      port: parseListenPort(portText, services),
+      port: parseListenPort(portText, services, proto),
       keepListening: raw.keep,
+      access,
+      maxConnections,
     };
   } else {
     const [host, ...portTexts] = operands;
     if (host === undefined) throw new UsageError('', true);
     if (portTexts.length === 0) throw new UsageError(messages.missingPort(), false);
-    config = {
-      ...common,
-      mode: 'connect',
-      host,
-      ports: portTexts.flatMap((text) => parsePortSpec(text, services)),
-      sourceAddress: raw.source,
-      sourcePort: raw.port === undefined ? undefined : parsePort(raw.port, services),
-      connectTimeoutMs: timeoutMs,
-    };
+    const ports = portTexts.flatMap((text) => {
+      const list = parsePortSpec(text, services, proto);
+      return raw.randomPorts ? shuffled(list) : list;
+    });
+    const sourcePort = raw.port === undefined ? undefined : parsePort(raw.port, services, proto);
+    if (raw.scan) {
+      config = scanConfig(raw, host, ports, family, timeoutMs, proxy, sourcePort);
+    } else {
+      config = {
+        ...common,
+        mode: 'connect',
+        host,
+        ports,
+        sourceAddress: raw.source,
+        sourcePort,
+        connectTimeoutMs: timeoutMs,
+        proxy,
+      };
+    }
   }
   return { kind: 'run', config };
 };
+
+const scanConfig = (
+  raw: RawArgs,
+  host: string,
+  ports: number[],
+  family: Family,
+  connectTimeoutMs: number | undefined,
+  proxy: ProxySpec | undefined,
+  sourcePort?: number,
+): ScanConfig => ({
+  mode: 'scan',
+  transport: raw.unix ? 'unix' : raw.udp ? 'udp' : 'tcp',
+  family,
+  numeric: raw.numeric,
+  verbose: raw.verbose > 0,
+  host,
+  ports,
+  sourceAddress: raw.source,
+  sourcePort,
+  connectTimeoutMs,
+  proxy,
+});
 
 /** The one-paragraph usage nc prints after a command-line error. */
 export const usageText = (prog: string): string => {

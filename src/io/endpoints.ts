@@ -2,17 +2,42 @@ import type { Readable, Writable } from 'node:stream';
 import { errorCode } from '../errors.js';
 import { flushed, type StdioKind } from './stdio.js';
 
-/** Who receives stdin's bytes right now (the current session). */
+/** Who receives a source's bytes right now (the current session). */
 export interface InputConsumer {
   onData(chunk: Buffer): void;
   onEnd(): void;
 }
 
+/** Where a session's outgoing bytes come from: stdin, an -e child's stdout, or a transform of one. */
+export interface Source {
+  /** EOF has been seen: nothing more will come. */
+  readonly ended: boolean;
+  readonly isTTY: boolean;
+  readonly isRegularFile: boolean;
+  attach(consumer: InputConsumer): void;
+  detach(): void;
+  pause(): void;
+  resume(): void;
+}
+
+/** Where a session's incoming bytes go: stdout, or an -e child's stdin. */
+export interface Sink {
+  readonly usable: boolean;
+  readonly failure: unknown;
+  write(chunk: Buffer): boolean;
+  whenWritable(callback: () => void): void;
+  onUnusable(callback: () => void): () => void;
+  flush(): Promise<void>;
+  /** No more bytes will come (only sinks a session owns, such as a child's stdin, close). */
+  end(): void;
+}
+
 /**
  * tsnc's stdin: one stream that outlives sessions (-k hands it from client to client). Read
- * only while a session is attached, so bytes typed between clients go to the next one.
+ * only while a session is attached, so bytes typed between clients go to the next one. Also an
+ * -e child's stdout, for the one session it belongs to.
  */
-export class StdinSource {
+export class StdinSource implements Source {
   /** EOF has been seen: nothing more will come. */
   ended = false;
   private consumer: InputConsumer | undefined;
@@ -81,17 +106,21 @@ export class StdinSource {
 }
 
 /**
- * tsnc's stdout. A reader that goes away (EPIPE) is expected: output is then discarded, quietly.
- * Any other write error (ENOSPC, EIO) is a failure the user must hear about.
+ * tsnc's stdout (or an -e child's stdin). A reader that goes away (EPIPE) is expected: output is
+ * then discarded, quietly. Any other write error (ENOSPC, EIO) is a failure the user must hear about.
  */
-export class StdoutSink {
+export class StdoutSink implements Sink {
   /** The reader went away; further output is dropped. */
   broken = false;
   /** A write error other than EPIPE. */
   failure: unknown = undefined;
   private readonly failListeners = new Set<() => void>();
 
-  constructor(private readonly stream: Writable) {
+  /** closesAtEnd: end() ends the stream (a child's stdin); stdout itself is never closed. */
+  constructor(
+    private readonly stream: Writable,
+    private readonly closesAtEnd = false,
+  ) {
     stream.on('error', (error: unknown) => {
       if (this.broken || this.failure !== undefined) return;
       if (errorCode(error) === 'EPIPE') this.broken = true;
@@ -131,4 +160,22 @@ export class StdoutSink {
   flush(): Promise<void> {
     return this.usable ? flushed(this.stream) : Promise.resolve();
   }
+
+  end(): void {
+    if (this.closesAtEnd && this.usable) this.stream.end();
+  }
 }
+
+/** A source whose chunks pass through fn on the way out (-C); everything else is the inner source's. */
+export const mapSource = (inner: Source, fn: (chunk: Buffer) => Buffer): Source => ({
+  get ended() {
+    return inner.ended;
+  },
+  isTTY: inner.isTTY,
+  isRegularFile: inner.isRegularFile,
+  attach: (consumer) =>
+    inner.attach({ onData: (chunk) => consumer.onData(fn(chunk)), onEnd: () => consumer.onEnd() }),
+  detach: () => inner.detach(),
+  pause: () => inner.pause(),
+  resume: () => inner.resume(),
+});

@@ -1,6 +1,6 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ShutdownPolicy } from '../config.js';
-import type { StdinSource, StdoutSink } from './endpoints.js';
+import type { Sink, Source } from './endpoints.js';
 import { flushed } from './stdio.js';
 
 /** The data-path rules of one session (see README "Differences from nc"). */
@@ -8,6 +8,16 @@ export interface RelayRules {
   readonly shutdown: ShutdownPolicy;
   readonly quitAfterEofMs: number | undefined;
   readonly idleTimeoutMs: number | undefined;
+  /**
+   * What the peer's EOF does once everything received is in the sink: 'nc', the rule of
+   * peerEofEndsSession(); 'close-sink', end the sink and go on until the source ends (an -e child
+   * gets EOF on its stdin and still answers).
+   */
+  readonly afterPeerEof?: 'nc' | 'close-sink';
+  /** --send-only: read what the peer sends and drop it. */
+  readonly discardReceived?: boolean;
+  /** -t: bytes to send back for what arrived (telnet refusals), or nothing. */
+  readonly answer?: (chunk: Buffer) => Buffer | undefined;
 }
 
 /** How a session ended. Every way but 'stdout-failed' is a normal end (exit 0), as in nc. */
@@ -37,16 +47,12 @@ export const peerEofEndsSession = (
 ): boolean => stdinDone || stdinIsTTY || (bytesFromStdin === 0 && !stdinIsRegularFile);
 
 /**
- * Relay one connection: stdin -> socket and socket -> stdout, two independent directions with
- * backpressure, ended by the rules above. Resolves once the socket is closed and everything
- * received has been handed to stdout.
+ * Relay one connection: source -> socket and socket -> sink (stdin and stdout, or an -e child),
+ * two independent directions with backpressure, ended by the rules above. The connection is a
+ * TCP or unix socket, or a UDP association (see net/udp.ts). Resolves once it is closed and
+ * everything received has been handed to the sink.
  */
-export const relay = (
-  socket: Socket,
-  stdin: StdinSource,
-  stdout: StdoutSink,
-  rules: RelayRules,
-): Promise<RelayEnd> =>
+export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayRules): Promise<RelayEnd> =>
   new Promise((resolve) => {
     let bytesFromStdin = 0;
     /** stdin hit EOF and every byte of it was handed to the kernel. */
@@ -55,14 +61,20 @@ export const relay = (
     let netDone = false;
     let finished = false;
     let quitTimer: NodeJS.Timeout | undefined;
+    // -w once connected: silence in both directions for this long ends the session.
+    const idleTimer =
+      rules.idleTimeoutMs === undefined ? undefined : setTimeout(() => finish('idle'), rules.idleTimeoutMs);
+    const activity = (): void => {
+      idleTimer?.refresh();
+    };
 
     const finish = (how: RelayEnd): void => {
       if (finished) return;
       finished = true;
       clearTimeout(quitTimer);
+      clearTimeout(idleTimer);
       cancelUnusable();
       stdin.detach();
-      socket.setTimeout(0);
       socket.removeListener('data', onNetData);
       // On a normal end, let what stdin already handed to the socket leave before closing it;
       // after a timeout the peer may not be reading at all, so waiting could hang.
@@ -90,6 +102,11 @@ export const relay = (
     const onNetDone = (): void => {
       if (finished || netDone) return;
       netDone = true;
+      if (rules.afterPeerEof === 'close-sink') {
+        stdout.end();
+        if (stdinDone) finish('complete');
+        return;
+      }
       if (peerEofEndsSession(stdinDone, stdin.isTTY, bytesFromStdin, stdin.isRegularFile)) {
         finish('complete');
       }
@@ -97,6 +114,7 @@ export const relay = (
 
     stdin.attach({
       onData(chunk) {
+        activity();
         bytesFromStdin += chunk.length;
         if (!socket.write(chunk)) {
           stdin.pause();
@@ -114,7 +132,10 @@ export const relay = (
     });
 
     const onNetData = (chunk: Buffer): void => {
-      if (stdout.write(chunk)) return;
+      activity();
+      const reply = rules.answer?.(chunk);
+      if (reply !== undefined) socket.write(reply);
+      if (rules.discardReceived === true || stdout.write(chunk)) return;
       socket.pause();
       stdout.whenWritable(() => socket.resume());
     };
@@ -136,8 +157,5 @@ export const relay = (
     // A reset or a failed write means the peer is gone: nc ends quietly with status 0.
     socket.on('error', () => finish('reset'));
     socket.on('close', () => finish('complete'));
-    if (rules.idleTimeoutMs !== undefined) {
-      socket.setTimeout(rules.idleTimeoutMs, () => finish('idle'));
-    }
     socket.resume();
   });

@@ -1,8 +1,10 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ListenConfig } from '../config.js';
-import { errnoText, EXIT, resolveErrorText } from '../errors.js';
-import { relay } from '../io/relay.js';
+import { errnoText, EXIT, resolveErrorText, TsncError } from '../errors.js';
+import { relay, type RelayEnd } from '../io/relay.js';
 import { messages } from '../messages.js';
+import type { AccessGate } from '../net/access.js';
 import { nameOf, resolveHost, ResolveError } from '../net/resolve.js';
 import { relayRules, sessionExitCode, type ModeContext } from './session.js';
 
@@ -51,25 +53,155 @@ class AcceptQueue {
   }
 }
 
+/** Serve one client: relay stdio over it, or hand it to the -e/-c program. */
+const serve = async (conn: Duplex, config: ListenConfig, ctx: ModeContext): Promise<RelayEnd> => {
+  if (config.exec === undefined) return relay(conn, ctx.stdin, ctx.stdout, relayRules(config));
+  const { execSession } = await import('./exec.js');
+  await execSession(conn, config.exec, config, (text) => ctx.warn(text));
+  return 'complete';
+};
+
+/** The -v name of a peer: its address and port, or for -U the socket path (nc.openbsd). */
+const describePeer = async (socket: Socket, config: ListenConfig): Promise<string> => {
+  if (config.transport === 'unix') return messages.connectionReceivedPath(config.bindAddress ?? '');
+  const peer = socket.remoteAddress ?? '';
+  const peerPort = socket.remotePort ?? 0;
+  return messages.connectionReceived(await nameOf(peer, peerPort, config.numeric), peerPort);
+};
+
+/** -u -l: the first sender is the peer (or, with -k, every sender is heard). */
+const listenUdp = async (
+  config: ListenConfig,
+  ctx: ModeContext,
+  gate: AccessGate | undefined,
+): Promise<number> => {
+  const udp = await import('../net/udp.js');
+  const host = await bindAddressOf(config);
+  let socket;
+  try {
+    socket = await udp.openUdp(host, host, config.port, config.socketOptions);
+  } catch (error) {
+    ctx.warn(messages.listenFailed(errnoText(error)));
+    return EXIT.failure;
+  }
+  const bound = socket.address();
+  if (config.verbose)
+    ctx.info(messages.bound(await nameOf(bound.address, bound.port, config.numeric), bound.port));
+  const accept = (from: { address: string; port: number }): boolean => {
+    const verdict = gate?.check(from.address) ?? { ok: true };
+    if (!verdict.ok) ctx.info(messages.refusedNotAllowed(from.address, from.port, verdict.rule));
+    return verdict.ok;
+  };
+  const received = (from: { address: string; port: number }): void => {
+    if (config.verbose) {
+      void nameOf(from.address, from.port, config.numeric).then((name) =>
+        ctx.info(messages.connectionReceived(name, from.port)),
+      );
+    }
+  };
+  let conn: Duplex;
+  if (config.keepListening) {
+    conn = new udp.DatagramConnection(socket, { kind: 'any-sender', accept, onNewSender: received });
+  } else {
+    conn = await new Promise<Duplex>((resolve) => {
+      const association = new udp.DatagramConnection(socket, {
+        kind: 'first-sender',
+        accept,
+        onPeer: (peer) => {
+          received(peer);
+          resolve(association);
+        },
+      });
+    });
+  }
+  return sessionExitCode(await serve(conn, config, ctx));
+};
+
 /** Listen mode: accept a client and relay stdio over it; with -k, keep going forever. */
 export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promise<number> => {
-  let host: string;
-  try {
-    host = await bindAddressOf(config);
-  } catch (error) {
-    const code = error instanceof ResolveError ? error.code : undefined;
-    ctx.warn(messages.resolveListenFailed(resolveErrorText({ code })));
-    return EXIT.failure;
+  let gate: AccessGate | undefined;
+  if (config.access !== undefined) {
+    const { loadAccess } = await import('../net/access.js');
+    try {
+      gate = await loadAccess(config.access, config.family, config.numeric);
+    } catch (error) {
+      if (!(error instanceof TsncError)) throw error;
+      ctx.warn(error.message);
+      return EXIT.failure;
+    }
   }
+  if (config.transport === 'udp') {
+    try {
+      return await listenUdp(config, ctx, gate);
+    } catch (error) {
+      if (!(error instanceof ResolveError)) throw error;
+      ctx.warn(messages.resolveListenFailed(resolveErrorText({ code: error.code })));
+      return EXIT.failure;
+    }
+  }
+
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
-  const failure = await startListening(server, host, config.port);
-  if (failure !== undefined) {
-    ctx.warn(messages.listenFailed(errnoText(failure)));
-    return EXIT.failure;
+  if (config.transport === 'unix') {
+    const path = config.bindAddress ?? '';
+    const { listenUnix } = await import('../net/unix.js');
+    const failure = await listenUnix(server, path);
+    if (failure !== undefined) {
+      ctx.warn(messages.listenFailed(errnoText(failure)));
+      return EXIT.failure;
+    }
+    ctx.info(messages.boundPath(path));
+    ctx.info(messages.listeningPath(path));
+  } else {
+    let host: string;
+    try {
+      host = await bindAddressOf(config);
+    } catch (error) {
+      const code = error instanceof ResolveError ? error.code : undefined;
+      ctx.warn(messages.resolveListenFailed(resolveErrorText({ code })));
+      return EXIT.failure;
+    }
+    const failure = await startListening(server, host, config.port);
+    if (failure !== undefined) {
+      ctx.warn(messages.listenFailed(errnoText(failure)));
+      return EXIT.failure;
+    }
+    const bound = server.address() as AddressInfo;
+    if (config.verbose) {
+      ctx.info(messages.listening(await nameOf(bound.address, bound.port, config.numeric), bound.port));
+    }
   }
-  const bound = server.address() as AddressInfo;
-  if (config.verbose) {
-    ctx.info(messages.listening(await nameOf(bound.address, bound.port, config.numeric), bound.port));
+
+  /** --allow/--deny: a refused peer is closed at once, before a byte is read. */
+  const admitted = (socket: Socket): boolean => {
+    const verdict = gate?.check(socket.remoteAddress ?? '') ?? { ok: true };
+    if (verdict.ok) return true;
+    ctx.info(messages.refusedNotAllowed(socket.remoteAddress ?? '', socket.remotePort ?? 0, verdict.rule));
+    socket.destroy();
+    return false;
+  };
+
+  if (config.exec !== undefined && config.keepListening) {
+    // -k with -e/-c: every client gets its own program, at once (ncat), at most -m of them.
+    let active = 0;
+    server.on('connection', (socket: Socket) => {
+      if (!admitted(socket)) return;
+      if (active >= config.maxConnections) {
+        ctx.info(
+          messages.refusedTooMany(socket.remoteAddress ?? '', socket.remotePort ?? 0, config.maxConnections),
+        );
+        socket.destroy();
+        return;
+      }
+      active += 1;
+      void (async () => {
+        if (config.verbose) ctx.info(await describePeer(socket, config));
+        await serve(socket, config, ctx);
+      })().finally(() => {
+        active -= 1;
+      });
+    });
+    await new Promise((resolve) => server.once('close', resolve));
+    return EXIT.ok;
   }
 
   const queue = new AcceptQueue();
@@ -79,6 +211,7 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
       socket.destroy();
       return;
     }
+    if (!admitted(socket)) return;
     accepted = true;
     queue.push(socket);
   });
@@ -87,12 +220,8 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
     const socket = await queue.next();
     // Without -k one session is all: stop accepting, so later clients are refused.
     if (!config.keepListening) server.close();
-    if (config.verbose) {
-      const peer = socket.remoteAddress ?? '';
-      const peerPort = socket.remotePort ?? 0;
-      ctx.info(messages.connectionReceived(await nameOf(peer, peerPort, config.numeric), peerPort));
-    }
-    const end = await relay(socket, ctx.stdin, ctx.stdout, relayRules(config));
+    if (config.verbose) ctx.info(await describePeer(socket, config));
+    const end = await serve(socket, config, ctx);
     if (!config.keepListening || end === 'stdout-failed') return sessionExitCode(end);
   }
 };

@@ -36,6 +36,15 @@ describe('options -> Config', () => {
       shutdown: 'auto',
       quitAfterEofMs: undefined,
       idleTimeoutMs: undefined,
+      // Issue 3's options, all off by default.
+      transport: 'tcp',
+      proxy: undefined,
+      crlf: false,
+      lineDelayMs: undefined,
+      telnet: false,
+      discardReceived: false,
+      socketOptions: { broadcast: false, recvBufferSize: undefined, sendBufferSize: undefined },
+      exec: undefined,
     });
   });
 

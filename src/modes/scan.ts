@@ -1,0 +1,192 @@
+import type { ScanConfig, SocketOptions } from '../config.js';
+import { errnoText, EXIT, resolveErrorText, TsncError } from '../errors.js';
+import { messages } from '../messages.js';
+import { resolveHost, ResolveError } from '../net/resolve.js';
+import { systemServices } from '../net/services.js';
+import { connectTcp, isBindError } from '../net/tcp.js';
+import type { ModeContext } from './session.js';
+
+/** Probes in flight at once: a host that drops packets costs seconds, not one timeout per port. */
+export const SCAN_CONCURRENCY = 64;
+/** nc.openbsd (Debian) waits this long for an ICMP error before calling a UDP port open. */
+const UDP_WAIT_MS = 3000;
+
+/** One port's result: open, or the lines to print about the failure (-v), in order. */
+interface Outcome {
+  readonly open: boolean;
+  /** -v lines for this port (failures are warnings, prefixed; success is a bare line). */
+  readonly lines: readonly { readonly warn: boolean; readonly text: string }[];
+  /** A failure that ends the whole scan (a bad -s, say), as nc exits on it. */
+  readonly fatal?: string;
+}
+
+const NO_OPTIONS: SocketOptions = { broadcast: false, recvBufferSize: undefined, sendBufferSize: undefined };
+
+/**
+ * Run probe(i) for every i, at most `limit` at once, and hand each result to report() in index
+ * order, as soon as it and every earlier one are known. Stops starting new probes once stop()
+ * says so.
+ */
+export const inOrder = async <T>(
+  count: number,
+  limit: number,
+  probe: (index: number) => Promise<T>,
+  report: (result: T, index: number) => void,
+  stop: () => boolean = () => false,
+): Promise<void> => {
+  const results = new Map<number, T>();
+  let nextToStart = 0;
+  let nextToReport = 0;
+  const flush = (): void => {
+    while (results.has(nextToReport)) {
+      report(results.get(nextToReport) as T, nextToReport);
+      results.delete(nextToReport);
+      nextToReport += 1;
+    }
+  };
+  const worker = async (): Promise<void> => {
+    while (nextToStart < count && !stop()) {
+      const index = nextToStart;
+      nextToStart += 1;
+      results.set(index, await probe(index));
+      flush();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+};
+
+/** -z: probe every port, report in order, exit 0 if any port is open (nc.openbsd). */
+export const scanMode = async (config: ScanConfig, ctx: ModeContext): Promise<number> => {
+  const proto = config.transport === 'udp' ? 'udp' : 'tcp';
+  const succeeded = (port: number, address: string): Outcome => {
+    const service = config.numeric ? undefined : systemServices().nameOf(port, proto);
+    return {
+      open: true,
+      lines: [
+        { warn: false, text: messages.connectSucceeded(config.host, address, port, proto, service ?? '*') },
+      ],
+    };
+  };
+
+  if (config.transport === 'unix') {
+    const { connectUnix } = await import('../net/unix.js');
+    try {
+      (await connectUnix(config.host)).destroy();
+      return EXIT.ok;
+    } catch (error) {
+      ctx.warn(messages.pathFailed(config.host, errnoText(error)));
+      return EXIT.failure;
+    }
+  }
+
+  let addresses: string[] = [];
+  let sourceAddress: string | undefined;
+  try {
+    if (config.proxy === undefined) addresses = await resolveHost(config.host, config.family, config.numeric);
+    if (config.sourceAddress !== undefined) {
+      [sourceAddress] = await resolveHost(config.sourceAddress, config.family, config.numeric);
+    }
+  } catch (error) {
+    const code = error instanceof ResolveError ? error.code : undefined;
+    ctx.warn(messages.resolveFailed(config.host, config.ports[0] ?? '', resolveErrorText({ code })));
+    return EXIT.failure;
+  }
+
+  const probeTcp = async (port: number): Promise<Outcome> => {
+    const lines: { warn: boolean; text: string }[] = [];
+    for (const address of addresses) {
+      const result = await connectTcp(
+        address,
+        port,
+        sourceAddress,
+        config.sourcePort,
+        config.connectTimeoutMs,
+      );
+      if (result.ok) {
+        result.socket.destroy();
+        return { open: true, lines: [...lines, ...succeeded(port, address).lines] };
+      }
+      if (!result.timedOut && isBindError(result.error)) {
+        return { open: false, lines, fatal: messages.bindFailed(errnoText(result.error)) };
+      }
+      lines.push({
+        warn: true,
+        text: result.timedOut
+          ? messages.connectTimedOut(config.host, address, port, 'tcp')
+          : messages.connectFailed(config.host, address, port, 'tcp', errnoText(result.error)),
+      });
+    }
+    return { open: false, lines };
+  };
+
+  const probeUdp = async (port: number): Promise<Outcome> => {
+    const { probeUdp: probe } = await import('../net/udp.js');
+    for (const address of addresses) {
+      // A closed UDP port fails silently, even with -v (nc.openbsd).
+      if (await probe(address, port, config.connectTimeoutMs ?? UDP_WAIT_MS, NO_OPTIONS)) {
+        return succeeded(port, address);
+      }
+    }
+    return { open: false, lines: [] };
+  };
+
+  const probeProxy = async (port: number): Promise<Outcome> => {
+    const proxy = config.proxy;
+    if (proxy === undefined) return { open: false, lines: [] };
+    const { connectViaProxy } = await import('../net/proxy.js');
+    const lines: { warn: boolean; text: string }[] = [];
+    try {
+      const socket = await connectViaProxy(
+        proxy,
+        config.host,
+        port,
+        { family: config.family, numeric: config.numeric, timeoutMs: config.connectTimeoutMs },
+        {
+          connectFailed: (address, proxyPort, timedOut, error) =>
+            lines.push({
+              warn: true,
+              text: timedOut
+                ? messages.connectTimedOut(proxy.host, address, proxyPort, 'tcp')
+                : messages.connectFailed(proxy.host, address, proxyPort, 'tcp', errnoText(error)),
+            }),
+          warn: (text) => lines.push({ warn: true, text }),
+        },
+      );
+      if (socket === undefined) return { open: false, lines };
+      socket.destroy();
+      return { open: true, lines: [...lines, ...succeeded(port, config.host).lines] };
+    } catch (error) {
+      if (!(error instanceof TsncError)) throw error;
+      // nc.openbsd gives up the whole scan at the first refusal by the proxy; tsnc reports the
+      // port as closed (with -v) and goes on.
+      return { open: false, lines: [...lines, { warn: true, text: error.message }] };
+    }
+  };
+
+  const probe = config.proxy !== undefined ? probeProxy : config.transport === 'udp' ? probeUdp : probeTcp;
+  let anyOpen = false;
+  let fatal: string | undefined;
+  await inOrder(
+    config.ports.length,
+    // Through a proxy one at a time: a proxy is a shared server, not the target.
+    config.proxy === undefined ? SCAN_CONCURRENCY : 1,
+    (index) => probe(config.ports[index] ?? 0),
+    (outcome) => {
+      if (fatal !== undefined) return;
+      if (outcome.open) anyOpen = true;
+      if (config.verbose) {
+        for (const line of outcome.lines) {
+          if (line.warn) ctx.warn(line.text);
+          else ctx.info(line.text);
+        }
+      }
+      if (outcome.fatal !== undefined) fatal = outcome.fatal;
+    },
+    () => fatal !== undefined,
+  );
+  if (fatal !== undefined) {
+    ctx.warn(fatal);
+    return EXIT.failure;
+  }
+  return anyOpen ? EXIT.ok : EXIT.failure;
+};

@@ -1,0 +1,44 @@
+import { connect as netConnect, type Socket } from 'node:net';
+
+/** The outcome of one TCP connect: the socket, or why not. */
+export type Attempt =
+  | { readonly ok: true; readonly socket: Socket }
+  | { readonly ok: false; readonly timedOut: boolean; readonly error?: unknown };
+
+/** Connect to address:port (optionally from a local address/port), giving up after timeoutMs. */
+export const connectTcp = (
+  address: string,
+  port: number,
+  localAddress: string | undefined,
+  localPort: number | undefined,
+  timeoutMs: number | undefined,
+): Promise<Attempt> =>
+  new Promise((resolve) => {
+    const socket = netConnect({
+      host: address,
+      port,
+      localAddress,
+      localPort,
+      allowHalfOpen: true,
+      autoSelectFamily: false,
+    });
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            socket.destroy();
+            resolve({ ok: false, timedOut: true });
+          }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve({ ok: true, socket });
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      resolve({ ok: false, timedOut: false, error });
+    });
+  });
+
+/** The error came from binding the local address (-s/-p), not from the connect itself. */
+export const isBindError = (error: unknown): boolean => (error as { syscall?: unknown }).syscall === 'bind';
