@@ -162,15 +162,18 @@ export const probeUdp = async (
     await connectUdp(socket, address, port);
     return await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(true), waitMs);
-      socket.on('error', () => {
+      const settle = (open: boolean): void => {
         clearTimeout(timer);
-        resolve(false);
-      });
-      socket.on('message', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-      for (let i = 0; i < 4; i += 1) socket.send('X', () => undefined);
+        resolve(open);
+      };
+      // The ICMP error is reported by whichever call comes next: a receive or the next send.
+      socket.on('error', () => settle(false));
+      socket.on('message', () => settle(true));
+      for (let i = 0; i < 4; i += 1) {
+        socket.send('X', (error) => {
+          if (error) settle(false);
+        });
+      }
     });
   } catch {
     return false;
