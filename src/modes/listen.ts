@@ -218,8 +218,10 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
 
   for (;;) {
     const socket = await queue.next();
-    // Without -k one session is all: stop accepting, so later clients are refused.
-    if (!config.keepListening) server.close();
+    // Without -k one session is all: stop accepting, so later clients are refused. Not for -U:
+    // closing would unlink the socket file (libuv does), and nc.openbsd leaves it; later
+    // clients are closed at once instead (see the 'connection' handler).
+    if (!config.keepListening && config.transport !== 'unix') server.close();
     if (config.verbose) ctx.info(await describePeer(socket, config));
     const end = await serve(socket, config, ctx);
     if (!config.keepListening || end === 'stdout-failed') return sessionExitCode(end);
