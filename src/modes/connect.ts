@@ -100,11 +100,9 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
           await udp.connectUdp(socket, address, port);
           conn = new udp.DatagramConnection(socket, { kind: 'connected' });
         } catch (error) {
-          ctx.warn(
-            isBindError(error)
-              ? messages.bindFailed(errnoText(error))
-              : messages.connectFailed(config.host, address, port, 'udp', errnoText(error)),
-          );
+          if (isBindError(error)) ctx.warn(messages.bindFailed(errnoText(error)));
+          else if (config.verbose)
+            ctx.warn(messages.connectFailed(config.host, address, port, 'udp', errnoText(error)));
           return EXIT.failure;
         }
         connectedTo = address;

@@ -54,12 +54,21 @@ class AcceptQueue {
 }
 
 /** Serve one client: relay stdio over it, or hand it to the -e/-c program. */
-const serve = async (conn: Duplex, config: ListenConfig, ctx: ModeContext): Promise<RelayEnd> => {
+const serve = async (
+  conn: Duplex,
+  config: ListenConfig,
+  ctx: ModeContext,
+): Promise<RelayEnd | 'exec-failed'> => {
   if (config.exec === undefined) return relay(conn, ctx.stdin, ctx.stdout, relayRules(config));
   const { execSession } = await import('./exec.js');
-  await execSession(conn, config.exec, config, (text) => ctx.warn(text));
-  return 'complete';
+  return (await execSession(conn, config.exec, config, (text) => ctx.warn(text)))
+    ? 'complete'
+    : 'exec-failed';
 };
+
+/** The exit status of a listener's last session. */
+const exitCodeOf = (end: RelayEnd | 'exec-failed'): number =>
+  end === 'exec-failed' ? EXIT.failure : sessionExitCode(end);
 
 /** The -v name of a peer: its address and port, or for -U the socket path (nc.openbsd). */
 const describePeer = async (socket: Socket, config: ListenConfig): Promise<string> => {
@@ -114,7 +123,7 @@ const listenUdp = async (
       });
     });
   }
-  return sessionExitCode(await serve(conn, config, ctx));
+  return exitCodeOf(await serve(conn, config, ctx));
 };
 
 /** Listen mode: accept a client and relay stdio over it; with -k, keep going forever. */
@@ -224,6 +233,6 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
     if (!config.keepListening && config.transport !== 'unix') server.close();
     if (config.verbose) ctx.info(await describePeer(socket, config));
     const end = await serve(socket, config, ctx);
-    if (!config.keepListening || end === 'stdout-failed') return sessionExitCode(end);
+    if (!config.keepListening || end === 'stdout-failed') return exitCodeOf(end);
   }
 };

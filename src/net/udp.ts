@@ -141,9 +141,11 @@ export const openUdp = async (
 export const connectUdp = (socket: DgramSocket, address: string, port: number): Promise<void> =>
   new Promise((resolve, reject) => {
     socket.once('error', reject);
-    socket.connect(port, address, () => {
+    // A failed connect (EACCES for a broadcast address without -b) goes to the callback.
+    socket.connect(port, address, (error?: Error) => {
       socket.removeListener('error', reject);
-      resolve();
+      if (error) reject(error);
+      else resolve();
     });
   });
 

@@ -1,0 +1,138 @@
+// -C, -i, -t, --send-only, --recv-only against a peer in the test process; -b in a namespace.
+import { execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI, killAll, start, tsnc, waitFor } from '../helpers/cli.js';
+import { peerServer, quietPeriod } from '../helpers/peer.js';
+
+afterEach(killAll);
+
+describe('-C', () => {
+  it('LF goes out as CRLF, an existing CRLF is kept, also across reads', async () => {
+    const peer = await peerServer();
+    const proc = tsnc(['-C', '127.0.0.1', String(peer.port)]);
+    const conn = await peer.accepted();
+    proc.write('a\nb\r\n');
+    await conn.receivedAtLeast(5);
+    proc.write('c\r');
+    await conn.receivedAtLeast(7);
+    proc.write('\nd\n');
+    proc.endStdin();
+    await conn.fin;
+    expect(conn.received().toString()).toBe('a\r\nb\r\nc\r\nd\r\n');
+    peer.close();
+  });
+});
+
+describe('-i', () => {
+  it('one line per interval: three lines written at once arrive a second apart, then FIN', async () => {
+    const peer = await peerServer();
+    const proc = tsnc(['-i', '1', '127.0.0.1', String(peer.port)]);
+    const conn = await peer.accepted();
+    const arrivals: number[] = [];
+    conn.socket.on('data', (chunk: Buffer) => {
+      const lines = chunk.toString().split('\n').length - 1;
+      for (let i = 0; i < lines; i += 1) arrivals.push(Date.now());
+    });
+    proc.write('one\ntwo\nthree\n');
+    proc.endStdin();
+    await conn.fin;
+    expect(conn.received().toString()).toBe('one\ntwo\nthree\n');
+    expect(arrivals).toHaveLength(3);
+    const [first = 0, second = 0, third = 0] = arrivals;
+    expect(second - first).toBeGreaterThanOrEqual(900);
+    expect(third - second).toBeGreaterThanOrEqual(900);
+    peer.close();
+  });
+});
+
+describe('-t', () => {
+  it('refuses telnet options: WILL -> DONT, DO -> WONT; the bytes still reach stdout', async () => {
+    const peer = await peerServer();
+    const proc = tsnc(['-t', '127.0.0.1', String(peer.port)]);
+    const conn = await peer.accepted();
+    conn.socket.write(Buffer.from([255, 251, 1, 255, 253, 24, 0x68, 0x69]));
+    await conn.receivedAtLeast(6);
+    expect([...conn.received()]).toEqual([255, 254, 1, 255, 252, 24]);
+    await waitFor(() => proc.stdout().length === 8, 'the bytes on stdout');
+    expect([...proc.stdout()]).toEqual([255, 251, 1, 255, 253, 24, 0x68, 0x69]);
+    peer.close();
+  });
+
+  it('without -t nothing is answered', async () => {
+    const peer = await peerServer();
+    const proc = tsnc(['127.0.0.1', String(peer.port)]);
+    const conn = await peer.accepted();
+    conn.socket.write(Buffer.from([255, 251, 1]));
+    await waitFor(() => proc.stdout().length === 3, 'the bytes on stdout');
+    await quietPeriod(300);
+    expect(conn.received().length).toBe(0);
+    peer.close();
+  });
+});
+
+describe('--send-only and --recv-only (ncat)', () => {
+  it('--send-only: what the peer sends is dropped; FIN and exit once stdin is sent', async () => {
+    const peer = await peerServer();
+    const proc = tsnc(['--send-only', '127.0.0.1', String(peer.port)]);
+    const conn = await peer.accepted();
+    conn.socket.write('ignored\n');
+    proc.write('payload\n');
+    proc.endStdin();
+    await conn.fin;
+    expect(await proc.exited()).toBe(0);
+    expect(conn.received().toString()).toBe('payload\n');
+    expect(proc.stdout().toString()).toBe('');
+    peer.close();
+  });
+
+  it('--recv-only: stdin is not read, no FIN; the peer’s data reaches stdout', async () => {
+    const peer = await peerServer();
+    const proc = tsnc(['--recv-only', '127.0.0.1', String(peer.port)]);
+    const conn = await peer.accepted();
+    proc.write('never\n');
+    proc.endStdin();
+    await quietPeriod(300);
+    expect(conn.received().length).toBe(0);
+    expect(conn.finSeen()).toBe(false);
+    conn.socket.end('data\n');
+    expect(await proc.exited()).toBe(0);
+    expect(proc.stdout().toString()).toBe('data\n');
+    peer.close();
+  });
+});
+
+const isRoot = process.getuid?.() === 0;
+const inCI = process.env['CI'] === 'true';
+
+// A subnet broadcast address exists only on an interface with a broadcast address: one end of a
+// veth pair in a namespace the test creates (and deletes). Nothing leaves the namespace.
+it.skipIf(!isRoot && !inCI)(
+  `-b: sending to a broadcast address needs it${isRoot || inCI ? '' : ' [skipped: needs root for ip netns]'}`,
+  async () => {
+    const ns = `tsnc-bcast-${process.pid}`;
+    const ip = (...args: string[]): void => {
+      execFileSync('ip', args, { stdio: 'ignore' });
+    };
+    ip('netns', 'add', ns);
+    try {
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+      ip('-n', ns, 'link', 'add', 'bc0', 'type', 'veth', 'peer', 'name', 'bc1');
+      ip('-n', ns, 'addr', 'add', '10.251.0.1/24', 'brd', '10.251.0.255', 'dev', 'bc0');
+      ip('-n', ns, 'link', 'set', 'bc0', 'up');
+      ip('-n', ns, 'link', 'set', 'bc1', 'up');
+      const inNs = (args: string[]) => start('ip', ['netns', 'exec', ns, process.execPath, CLI, ...args]);
+      // As nc.openbsd: connect() itself fails, said with -v.
+      const without = inNs(['-u', '-v', '-n', '10.251.0.255', '9']);
+      expect(await without.exited()).toBe(1);
+      expect(without.stderr()).toBe('tsnc: connect to 10.251.0.255 port 9 (udp) failed: Permission denied\n');
+      const withB = inNs(['-u', '-b', '-v', '-n', '10.251.0.255', '9']);
+      await withB.stderrLine(/succeeded!/);
+      withB.write('hello\n');
+      await quietPeriod(200);
+      expect(withB.stderr()).toBe('Connection to 10.251.0.255 9 port [udp/*] succeeded!\n');
+      withB.kill();
+    } finally {
+      ip('netns', 'del', ns);
+    }
+  },
+);
