@@ -419,16 +419,18 @@ compose down >/dev/null 2>&1
 timeout 30 $D run -d --name tsnc-check-node --network "$NET" --ip 10.203.0.20 --entrypoint sleep "$BASE" infinity >/dev/null 2>&1
 if (cd "$REPO" && timeout 120 npm run --silent bundle) >"$RUN/bundle.log" 2>&1 && [ -f "$REPO/dist/tsnc.cjs" ]; then
   bundle_kib=$(($(stat -c %s "$REPO/dist/tsnc.cjs") / 1024))
-  timeout 30 $D cp "$REPO/dist/tsnc.cjs" tsnc-check-node:/usr/local/bin/tsnc.cjs
+  # As the README says: the bundle as /usr/local/bin/tsnc, run by its shebang with the container's
+  # node (20), and by a Node 18 binary copied in next to it.
+  timeout 30 $D cp "$REPO/dist/tsnc.cjs" tsnc-check-node:/usr/local/bin/tsnc
   timeout 30 $D cp "$NODE18" tsnc-check-node:/usr/local/bin/node18
-  v20=$(timeout 30 $D exec tsnc-check-node node /usr/local/bin/tsnc.cjs --version 2>&1)
-  v18=$(timeout 30 $D exec tsnc-check-node node18 /usr/local/bin/tsnc.cjs --version 2>&1)
+  v20=$(timeout 30 $D exec tsnc-check-node tsnc --version 2>&1)
+  v18=$(timeout 30 $D exec tsnc-check-node node18 /usr/local/bin/tsnc --version 2>&1)
   [[ $v20 == "tsnc "* && $v18 == "tsnc "* ]] &&
     ok "bundle dist/tsnc.cjs ($bundle_kib KiB) runs in a node container on Node $NODE_VERSION and $NODE18_VERSION" ||
     fail "bundle in a node container: Node 20 said '$(first_error "$v20")', Node 18 said '$(first_error "$v18")'"
   # The bundle on Node 18 receives from the image.
   (
-    timeout 120 $D exec tsnc-check-node node18 /usr/local/bin/tsnc.cjs -l -p 8001 </dev/null >"$RUN/received18" 2>"$RUN/received18.err"
+    timeout 120 $D exec tsnc-check-node node18 /usr/local/bin/tsnc -l -p 8001 </dev/null >"$RUN/received18" 2>"$RUN/received18.err"
     echo $? >"$RUN/received18.rc"
   ) 9>&- &
   LISTENER_JOB=$!
