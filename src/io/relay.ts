@@ -57,8 +57,10 @@ export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayR
     let bytesFromStdin = 0;
     /** stdin hit EOF and every byte of it was handed to the kernel. */
     let stdinDone = false;
-    /** The peer hit EOF (or stdout went away) and every byte was handed to stdout. */
+    /** The peer hit EOF and every byte was handed to stdout. */
     let netDone = false;
+    /** The reader of stdout went away (EPIPE): what the peer sends is dropped from now on. */
+    let sinkGone = false;
     let finished = false;
     let quitTimer: NodeJS.Timeout | undefined;
     // -w once connected: silence in both directions for this long ends the session.
@@ -96,7 +98,7 @@ export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayR
       if (rules.quitAfterEofMs !== undefined) {
         quitTimer = setTimeout(() => finish('quit'), rules.quitAfterEofMs);
       }
-      if (netDone) finish('complete');
+      if (netDone || sinkGone) finish('complete');
     };
 
     const onNetDone = (): void => {
@@ -140,18 +142,18 @@ export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayR
       stdout.whenWritable(() => socket.resume());
     };
     socket.on('data', onNetData);
-    socket.on('end', () => {
-      void stdout.flush().then(onNetDone);
-    });
+    socket.on('end', onNetDone);
 
     const cancelUnusable = stdout.onUnusable(() => {
       if (stdout.failure !== undefined) {
         finish('stdout-failed');
         return;
       }
-      // The reader of stdout went away: drop the rest of what the peer sends, as nc does.
+      // The reader of stdout went away: drop the rest of what the peer sends and keep sending
+      // stdin until its EOF, as nc does (a terminal or an ended stdin has nothing more to send).
+      sinkGone = true;
       socket.resume();
-      onNetDone();
+      if (stdinDone || stdin.isTTY) finish('complete');
     });
 
     // A reset or a failed write means the peer is gone: nc ends quietly with status 0.
