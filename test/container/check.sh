@@ -131,7 +131,10 @@ cleanup() {
   [ -n "${KEEP_RUN:-}" ] || rm -rf --one-file-system "$RUN"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 141' PIPE # output piped to a reader that left (| head): still clean up
+trap 'exit 143' TERM
 
 # A run that was SIGKILLed left its dockerd, found by its pid file (only if that pid is a dockerd
 # using that very run directory): remove its containers and networks through its own socket, end
@@ -140,7 +143,8 @@ for dir in "$WORK"/run-*; do
   [ "$dir" = "$RUN" ] || [ ! -d "$dir" ] && continue
   if pid=$(cat "$dir/dockerd.pid" 2>/dev/null) && grep -qa "$dir/" "/proc/$pid/cmdline" 2>/dev/null; then
     stale() { DOCKER_HOST=unix://$dir/docker.sock timeout 60 $D "$@" >/dev/null 2>&1; }
-    stale rm -f $(DOCKER_HOST=unix://$dir/docker.sock timeout 20 $D ps -aq 2>/dev/null)
+    mapfile -t ids < <(DOCKER_HOST=unix://$dir/docker.sock timeout 20 $D ps -aq 2>/dev/null)
+    [ ${#ids[@]} -eq 0 ] || stale rm -f "${ids[@]}"
     stale network prune -f
     stop_dockerd "$pid" "$dir"
     note "removed what the interrupted run $dir left"
