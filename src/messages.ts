@@ -7,10 +7,18 @@ const hostWithAddress = (host: string, address: string): string =>
 export const messages = {
   connectSucceeded: (host: string, address: string, port: number, proto: string, service: string) =>
     `Connection to ${hostWithAddress(host, address)} ${port} port [${proto}/${service}] succeeded!`,
-  connectFailed: (host: string, address: string, port: number, proto: string, reason: string) =>
-    `connect to ${hostWithAddress(host, address)} port ${port} (${proto}) failed: ${reason}`,
-  connectTimedOut: (host: string, address: string, port: number, proto: string) =>
-    `connect to ${hostWithAddress(host, address)} port ${port} (${proto}) timed out: Operation now in progress`,
+  /** A connect that failed or timed out, as nc.openbsd's warn() says it. */
+  connectFailure: (
+    host: string,
+    address: string,
+    port: number,
+    proto: string,
+    timedOut: boolean,
+    reason: string,
+  ) =>
+    timedOut
+      ? `connect to ${hostWithAddress(host, address)} port ${port} (${proto}) timed out: Operation now in progress`
+      : `connect to ${hostWithAddress(host, address)} port ${port} (${proto}) failed: ${reason}`,
   resolveFailed: (host: string, port: number | string, reason: string) =>
     `getaddrinfo for host "${host}" port ${port}: ${reason}`,
   resolveListenFailed: (reason: string) => `getaddrinfo: ${reason}`,

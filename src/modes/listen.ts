@@ -2,17 +2,24 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { Duplex } from 'node:stream';
 import type { ListenConfig } from '../config.js';
 import { errnoText, EXIT, resolveErrorText, TsncError } from '../errors.js';
-import { relay, type RelayEnd } from '../io/relay.js';
 import { messages } from '../messages.js';
 import type { AccessGate } from '../net/access.js';
 import { nameOf, resolveHost, ResolveError } from '../net/resolve.js';
-import { relayRules, sessionExitCode, type ModeContext } from './session.js';
+import { serve, sessionExitCode, type ModeContext } from './session.js';
 
-/** The address to bind: the one asked for, else 0.0.0.0 only, as nc.openbsd (:: with -6). */
+/**
+ * The address to bind: the one asked for, else 0.0.0.0 only, as nc.openbsd (:: with -6). A name
+ * that does not resolve fails with nc's listen-mode line, `getaddrinfo: reason`.
+ */
 const bindAddressOf = async (config: ListenConfig): Promise<string> => {
   if (config.bindAddress === undefined) return config.family === 6 ? '::' : '0.0.0.0';
-  const [address] = await resolveHost(config.bindAddress, config.family, config.numeric);
-  return address ?? '0.0.0.0';
+  try {
+    const [address] = await resolveHost(config.bindAddress, config.family, config.numeric);
+    return address ?? '0.0.0.0';
+  } catch (error) {
+    if (!(error instanceof ResolveError)) throw error;
+    throw new TsncError(messages.resolveListenFailed(resolveErrorText(error)));
+  }
 };
 
 const startListening = (server: Server, host: string, port: number): Promise<unknown> =>
@@ -52,23 +59,6 @@ class AcceptQueue {
     });
   }
 }
-
-/** Serve one client: relay stdio over it, or hand it to the -e/-c program. */
-const serve = async (
-  conn: Duplex,
-  config: ListenConfig,
-  ctx: ModeContext,
-): Promise<RelayEnd | 'exec-failed'> => {
-  if (config.exec === undefined) return relay(conn, ctx.stdin, ctx.stdout, relayRules(config));
-  const { execSession } = await import('./exec.js');
-  return (await execSession(conn, config.exec, config, (text) => ctx.warn(text)))
-    ? 'complete'
-    : 'exec-failed';
-};
-
-/** The exit status of a listener's last session. */
-const exitCodeOf = (end: RelayEnd | 'exec-failed'): number =>
-  end === 'exec-failed' ? EXIT.failure : sessionExitCode(end);
 
 /** The -v name of a peer: its address and port, or for -U the socket path (nc.openbsd). */
 const describePeer = async (socket: Socket, config: ListenConfig): Promise<string> => {
@@ -123,7 +113,7 @@ const listenUdp = async (
       });
     });
   }
-  return exitCodeOf(await serve(conn, config, ctx));
+  return sessionExitCode(await serve(conn, config, ctx));
 };
 
 /** Listen mode: accept a client and relay stdio over it; with -k, keep going forever. */
@@ -139,15 +129,7 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
       return EXIT.failure;
     }
   }
-  if (config.transport === 'udp') {
-    try {
-      return await listenUdp(config, ctx, gate);
-    } catch (error) {
-      if (!(error instanceof ResolveError)) throw error;
-      ctx.warn(messages.resolveListenFailed(resolveErrorText({ code: error.code })));
-      return EXIT.failure;
-    }
-  }
+  if (config.transport === 'udp') return listenUdp(config, ctx, gate);
 
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
   if (config.transport === 'unix') {
@@ -161,14 +143,7 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
     ctx.info(messages.boundPath(path));
     ctx.info(messages.listeningPath(path));
   } else {
-    let host: string;
-    try {
-      host = await bindAddressOf(config);
-    } catch (error) {
-      const code = error instanceof ResolveError ? error.code : undefined;
-      ctx.warn(messages.resolveListenFailed(resolveErrorText({ code })));
-      return EXIT.failure;
-    }
+    const host = await bindAddressOf(config);
     const failure = await startListening(server, host, config.port);
     if (failure !== undefined) {
       ctx.warn(messages.listenFailed(errnoText(failure)));
@@ -233,6 +208,6 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
     if (!config.keepListening && config.transport !== 'unix') server.close();
     if (config.verbose) ctx.info(await describePeer(socket, config));
     const end = await serve(socket, config, ctx);
-    if (!config.keepListening || end === 'stdout-failed') return exitCodeOf(end);
+    if (!config.keepListening || end === 'stdout-failed') return sessionExitCode(end);
   }
 };

@@ -1,9 +1,9 @@
 import type { ScanConfig, SocketOptions } from '../config.js';
-import { errnoText, EXIT, resolveErrorText, TsncError } from '../errors.js';
+import { errnoText, EXIT, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
-import { resolveHost, ResolveError } from '../net/resolve.js';
+import { resolveOrFail } from '../net/resolve.js';
 import { systemServices } from '../net/services.js';
-import { connectTcp, isBindError } from '../net/tcp.js';
+import { connectFirst, type ConnectFailure } from '../net/tcp.js';
 import type { ModeContext } from './session.js';
 
 /** Probes in flight at once: a host that drops packets costs seconds, not one timeout per port. */
@@ -79,44 +79,41 @@ export const scanMode = async (config: ScanConfig, ctx: ModeContext): Promise<nu
     }
   }
 
-  let addresses: string[] = [];
-  let sourceAddress: string | undefined;
-  try {
-    if (config.proxy === undefined) addresses = await resolveHost(config.host, config.family, config.numeric);
-    if (config.sourceAddress !== undefined) {
-      [sourceAddress] = await resolveHost(config.sourceAddress, config.family, config.numeric);
-    }
-  } catch (error) {
-    const code = error instanceof ResolveError ? error.code : undefined;
-    ctx.warn(messages.resolveFailed(config.host, config.ports[0] ?? '', resolveErrorText({ code })));
-    return EXIT.failure;
-  }
+  const addresses =
+    config.proxy === undefined
+      ? await resolveOrFail(config.host, config.ports[0] ?? '', config.family, config.numeric)
+      : [];
+  const [sourceAddress] =
+    config.sourceAddress === undefined
+      ? [undefined]
+      : await resolveOrFail(config.sourceAddress, 'null', config.family, config.numeric);
+  const failureLine = (host: string, port: number, failure: ConnectFailure) => ({
+    warn: true,
+    text: messages.connectFailure(
+      host,
+      failure.address,
+      port,
+      'tcp',
+      failure.timedOut,
+      errnoText(failure.error),
+    ),
+  });
 
   const probeTcp = async (port: number): Promise<Outcome> => {
     const lines: { warn: boolean; text: string }[] = [];
-    for (const address of addresses) {
-      const result = await connectTcp(
-        address,
-        port,
-        sourceAddress,
-        config.sourcePort,
-        config.connectTimeoutMs,
-      );
-      if (result.ok) {
-        result.socket.destroy();
-        return { open: true, lines: [...lines, ...succeeded(port, address).lines] };
-      }
-      if (!result.timedOut && isBindError(result.error)) {
-        return { open: false, lines, fatal: messages.bindFailed(errnoText(result.error)) };
-      }
-      lines.push({
-        warn: true,
-        text: result.timedOut
-          ? messages.connectTimedOut(config.host, address, port, 'tcp')
-          : messages.connectFailed(config.host, address, port, 'tcp', errnoText(result.error)),
-      });
-    }
-    return { open: false, lines };
+    const result = await connectFirst(
+      addresses,
+      port,
+      sourceAddress,
+      config.sourcePort,
+      config.connectTimeoutMs,
+      (failure) => lines.push(failureLine(config.host, port, failure)),
+    );
+    if (result === undefined) return { open: false, lines };
+    if ('bindError' in result)
+      return { open: false, lines, fatal: messages.bindFailed(errnoText(result.bindError)) };
+    result.socket.destroy();
+    return { open: true, lines: [...lines, ...succeeded(port, result.address).lines] };
   };
 
   const probeUdp = async (port: number): Promise<Outcome> => {
@@ -143,12 +140,7 @@ export const scanMode = async (config: ScanConfig, ctx: ModeContext): Promise<nu
         { family: config.family, numeric: config.numeric, timeoutMs: config.connectTimeoutMs },
         {
           connectFailed: (address, proxyPort, timedOut, error) =>
-            lines.push({
-              warn: true,
-              text: timedOut
-                ? messages.connectTimedOut(proxy.host, address, proxyPort, 'tcp')
-                : messages.connectFailed(proxy.host, address, proxyPort, 'tcp', errnoText(error)),
-            }),
+            lines.push(failureLine(proxy.host, proxyPort, { address, timedOut, error })),
           warn: (text) => lines.push({ warn: true, text }),
         },
       );

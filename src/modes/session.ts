@@ -1,7 +1,8 @@
+import type { Duplex } from 'node:stream';
 import type { SessionConfig } from '../config.js';
 import { EXIT } from '../errors.js';
 import type { Sink, Source } from '../io/endpoints.js';
-import type { RelayEnd, RelayRules } from '../io/relay.js';
+import { relay, type RelayEnd, type RelayRules } from '../io/relay.js';
 import { telnetAnswerer } from '../io/telnet.js';
 
 /** What a mode needs besides its config: the standard streams and a voice on stderr. */
@@ -23,5 +24,18 @@ export const relayRules = (config: SessionConfig): RelayRules => ({
   answer: config.telnet ? telnetAnswerer() : undefined,
 });
 
+/** How a session ended: as the relay says, or the -e/-c program could not be started. */
+export type SessionEnd = RelayEnd | 'exec-failed';
+
+/** Serve one connection: relay stdio over it, or hand it to the -e/-c program. */
+export const serve = async (conn: Duplex, config: SessionConfig, ctx: ModeContext): Promise<SessionEnd> => {
+  if (config.exec === undefined) return relay(conn, ctx.stdin, ctx.stdout, relayRules(config));
+  const { execSession } = await import('./exec.js');
+  return (await execSession(conn, config.exec, config, (text) => ctx.warn(text)))
+    ? 'complete'
+    : 'exec-failed';
+};
+
 /** The exit status a finished session stands for. */
-export const sessionExitCode = (end: RelayEnd): number => (end === 'stdout-failed' ? EXIT.failure : EXIT.ok);
+export const sessionExitCode = (end: SessionEnd): number =>
+  end === 'stdout-failed' || end === 'exec-failed' ? EXIT.failure : EXIT.ok;

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { BlockList, isIPv4 } from 'node:net';
 import type { AccessSpec, Family } from '../config.js';
-import { errnoText, resolveErrorText, TsncError } from '../errors.js';
+import { errnoText, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
 import { parseAddressSpec, splitAddressList, type AddressSpec } from './address-spec.js';
-import { ResolveError, resolveHost } from './resolve.js';
+import { resolveOrFail } from './resolve.js';
 
 /** Who may connect: check(address) says whether a peer is let in, and if not, which rule refused it. */
 export interface AccessGate {
@@ -29,13 +29,7 @@ const addToList = async (
       return;
     case 'name': {
       // A name stands for every address it has now (ncat resolves --allow names once, at start).
-      let addresses: string[];
-      try {
-        addresses = await resolveHost(spec.name, family, numeric);
-      } catch (error) {
-        const code = error instanceof ResolveError ? error.code : undefined;
-        throw new TsncError(messages.resolveFailed(spec.name, 'null', resolveErrorText({ code })));
-      }
+      const addresses = await resolveOrFail(spec.name, 'null', family, numeric);
       for (const address of addresses) list.addAddress(address, isIPv4(address) ? 'ipv4' : 'ipv6');
     }
   }

@@ -2,9 +2,9 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { isIPv4, isIPv6, type Socket } from 'node:net';
 import { ReadStream } from 'node:tty';
 import type { Family, ProxySpec } from '../config.js';
-import { errnoText, resolveErrorText, TsncError } from '../errors.js';
+import { errnoText, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
-import { resolveHost, ResolveError } from './resolve.js';
+import { resolveOrFail } from './resolve.js';
 import { connectTcp } from './tcp.js';
 
 // The three proxy protocols of nc.openbsd's socks.c (-X 4, -X 5, -X connect), byte for byte.
@@ -232,13 +232,7 @@ const socks = async (
     return;
   }
   // SOCKS4 carries an IPv4 address only: the name is resolved here, as nc.openbsd does.
-  let address: string | undefined;
-  try {
-    [address] = await resolveHost(host, family === 6 ? 6 : 4, numeric);
-  } catch (error) {
-    const code = error instanceof ResolveError ? error.code : undefined;
-    throw new TsncError(messages.resolveFailed(host, port, resolveErrorText({ code })));
-  }
+  const [address] = await resolveOrFail(host, port, family === 6 ? 6 : 4, numeric);
   socket.write(socks4Request(address ?? '0.0.0.0', port));
   const reply = await reader.bytes(8);
   if (reply[1] !== 90) throw new TsncError(messages.socks4Failed(socks4ErrorText(reply[1] ?? 91)));
@@ -263,13 +257,7 @@ export const connectViaProxy = async (
   options: { family: Family; numeric: boolean; timeoutMs: number | undefined },
   report: ProxyReport,
 ): Promise<Socket | undefined> => {
-  let addresses: string[];
-  try {
-    addresses = await resolveHost(proxy.host, options.family, options.numeric);
-  } catch (error) {
-    const code = error instanceof ResolveError ? error.code : undefined;
-    throw new TsncError(messages.resolveFailed(proxy.host, proxy.port, resolveErrorText({ code })));
-  }
+  const addresses = await resolveOrFail(proxy.host, proxy.port, options.family, options.numeric);
   let password: string | undefined;
   for (let attempt = 1; attempt <= 4; attempt += 1) {
     let socket: Socket | undefined;

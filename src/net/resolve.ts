@@ -1,6 +1,8 @@
 import { lookup, lookupService } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Family } from '../config.js';
+import { resolveErrorText, TsncError } from '../errors.js';
+import { messages } from '../messages.js';
 
 /** A failed name lookup, with getaddrinfo's code. */
 export class ResolveError extends Error {
@@ -29,6 +31,24 @@ export const resolveHost = async (host: string, family: Family, numeric: boolean
     if (error instanceof ResolveError) throw error;
     const code = (error as { code?: unknown }).code;
     throw new ResolveError(typeof code === 'string' ? code : 'EAI_NONAME');
+  }
+};
+
+/**
+ * resolveHost() for a connect target (or a source address, a proxy, an --allow name): a failure
+ * is nc's `getaddrinfo for host "H" port P: reason` line, as a TsncError (exit 1).
+ */
+export const resolveOrFail = async (
+  host: string,
+  port: number | string,
+  family: Family,
+  numeric: boolean,
+): Promise<string[]> => {
+  try {
+    return await resolveHost(host, family, numeric);
+  } catch (error) {
+    if (!(error instanceof ResolveError)) throw error;
+    throw new TsncError(messages.resolveFailed(host, port, resolveErrorText(error)));
   }
 };
 

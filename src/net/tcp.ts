@@ -42,3 +42,34 @@ export const connectTcp = (
 
 /** The error came from binding the local address (-s/-p), not from the connect itself. */
 export const isBindError = (error: unknown): boolean => (error as { syscall?: unknown }).syscall === 'bind';
+
+/** One address that did not answer. */
+export interface ConnectFailure {
+  readonly address: string;
+  readonly timedOut: boolean;
+  readonly error?: unknown;
+}
+
+/**
+ * Try each address in turn (getaddrinfo's order, as nc), telling onFailure about each that does
+ * not connect. Stops at the first that connects, or at a bind error (-s/-p), which no other
+ * address can cure.
+ */
+export const connectFirst = async (
+  addresses: readonly string[],
+  port: number,
+  localAddress: string | undefined,
+  localPort: number | undefined,
+  timeoutMs: number | undefined,
+  onFailure: (failure: ConnectFailure) => void,
+): Promise<
+  { readonly socket: Socket; readonly address: string } | { readonly bindError: unknown } | undefined
+> => {
+  for (const address of addresses) {
+    const result = await connectTcp(address, port, localAddress, localPort, timeoutMs);
+    if (result.ok) return { socket: result.socket, address };
+    if (!result.timedOut && isBindError(result.error)) return { bindError: result.error };
+    onFailure({ address, timedOut: result.timedOut, error: result.error });
+  }
+  return undefined;
+};
