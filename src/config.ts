@@ -70,16 +70,22 @@ export interface SessionConfig {
   readonly exec: ExecSpec | undefined;
 }
 
-export interface ConnectConfig extends SessionConfig {
-  readonly mode: 'connect';
+/** Where connect and scan modes go, and from where. */
+export interface Target {
+  readonly family: Family;
+  readonly numeric: boolean;
   /** A host name or address; for -U, the socket path. */
   readonly host: string;
-  /** The ports to try in turn (empty for -U). */
+  /** The ports to try in turn (empty for -U); for -z in the order to report them. */
   readonly ports: readonly number[];
   readonly sourceAddress: string | undefined;
   readonly sourcePort: number | undefined;
   readonly connectTimeoutMs: number | undefined;
   readonly proxy: ProxySpec | undefined;
+}
+
+export interface ConnectConfig extends SessionConfig, Target {
+  readonly mode: 'connect';
 }
 
 export interface ListenConfig extends SessionConfig {
@@ -94,20 +100,10 @@ export interface ListenConfig extends SessionConfig {
 }
 
 /** -z: probe ports without sending data. */
-export interface ScanConfig {
+export interface ScanConfig extends Target {
   readonly mode: 'scan';
   readonly transport: Transport;
-  readonly family: Family;
-  readonly numeric: boolean;
   readonly verbose: boolean;
-  /** A host name or address; for -U, the socket path. */
-  readonly host: string;
-  /** In the order to report them (ascending ranges, -r shuffled). */
-  readonly ports: readonly number[];
-  readonly sourceAddress: string | undefined;
-  readonly sourcePort: number | undefined;
-  readonly connectTimeoutMs: number | undefined;
-  readonly proxy: ProxySpec | undefined;
 }
 
 export type Config = ConnectConfig | ListenConfig | ScanConfig;

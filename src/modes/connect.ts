@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { ConnectConfig } from '../config.js';
 import { errnoText, EXIT } from '../errors.js';
 import { messages } from '../messages.js';
-import { resolveOrFail } from '../net/resolve.js';
+import { resolveTarget } from '../net/resolve.js';
 import { systemServices } from '../net/services.js';
 import { connectFirst, isBindError, type ConnectFailure } from '../net/tcp.js';
 import { serve, sessionExitCode, type ModeContext } from './session.js';
@@ -24,15 +24,7 @@ const connectUnixMode = async (config: ConnectConfig, ctx: ModeContext): Promise
 export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Promise<number> => {
   if (config.transport === 'unix') return connectUnixMode(config, ctx);
   const proto = config.transport;
-  // Through a proxy the proxy resolves the name (SOCKS5, CONNECT) or socks.c does (SOCKS4).
-  const addresses =
-    config.proxy === undefined
-      ? await resolveOrFail(config.host, config.ports[0] ?? '', config.family, config.numeric)
-      : [];
-  const [sourceAddress] =
-    config.sourceAddress === undefined
-      ? [undefined]
-      : await resolveOrFail(config.sourceAddress, 'null', config.family, config.numeric);
+  const { addresses, sourceAddress } = await resolveTarget(config);
   const reportFailure = (host: string, port: number, failure: ConnectFailure): void => {
     if (!config.verbose) return;
     const reason = errnoText(failure.error);

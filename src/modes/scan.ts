@@ -1,7 +1,7 @@
 import type { ScanConfig, SocketOptions } from '../config.js';
 import { errnoText, EXIT, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
-import { resolveOrFail } from '../net/resolve.js';
+import { resolveTarget } from '../net/resolve.js';
 import { systemServices } from '../net/services.js';
 import { connectFirst, type ConnectFailure } from '../net/tcp.js';
 import type { ModeContext } from './session.js';
@@ -79,14 +79,7 @@ export const scanMode = async (config: ScanConfig, ctx: ModeContext): Promise<nu
     }
   }
 
-  const addresses =
-    config.proxy === undefined
-      ? await resolveOrFail(config.host, config.ports[0] ?? '', config.family, config.numeric)
-      : [];
-  const [sourceAddress] =
-    config.sourceAddress === undefined
-      ? [undefined]
-      : await resolveOrFail(config.sourceAddress, 'null', config.family, config.numeric);
+  const { addresses, sourceAddress } = await resolveTarget(config);
   const failureLine = (host: string, port: number, failure: ConnectFailure) => ({
     warn: true,
     text: messages.connectFailure(

@@ -1,6 +1,6 @@
 import { lookup, lookupService } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { Family } from '../config.js';
+import type { Family, Target } from '../config.js';
 import { resolveErrorText, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
 
@@ -50,6 +50,20 @@ export const resolveOrFail = async (
     if (!(error instanceof ResolveError)) throw error;
     throw new TsncError(messages.resolveFailed(host, port, resolveErrorText(error)));
   }
+};
+
+/**
+ * The addresses of a connect or scan target (none through a proxy: the proxy resolves the name,
+ * or the SOCKS4 handshake does) and of its -s source address.
+ */
+export const resolveTarget = async (
+  target: Target,
+): Promise<{ addresses: string[]; sourceAddress: string | undefined }> => {
+  const { host, ports, family, numeric, proxy, sourceAddress } = target;
+  const addresses = proxy === undefined ? await resolveOrFail(host, ports[0] ?? '', family, numeric) : [];
+  const [source] =
+    sourceAddress === undefined ? [] : await resolveOrFail(sourceAddress, 'null', family, numeric);
+  return { addresses, sourceAddress: source };
 };
 
 /** How long a reverse lookup for a -v line may take before the number is shown instead. */
