@@ -84,8 +84,12 @@ const listenUdp = async (
     return EXIT.failure;
   }
   const bound = socket.address();
-  if (config.verbose)
-    ctx.info(messages.bound(await nameOf(bound.address, bound.port, config.numeric), bound.port));
+  // Datagrams are taken in while the (possibly slow) reverse lookup for the -v line runs.
+  const announced = config.verbose
+    ? nameOf(bound.address, bound.port, config.numeric).then((name) =>
+        ctx.info(messages.bound(name, bound.port)),
+      )
+    : Promise.resolve();
   const accept = (from: { address: string; port: number }): boolean => {
     const verdict = gate?.check(from.address) ?? { ok: true };
     if (!verdict.ok) ctx.info(messages.refusedNotAllowed(from.address, from.port, verdict.rule));
@@ -93,9 +97,8 @@ const listenUdp = async (
   };
   const received = (from: { address: string; port: number }): void => {
     if (config.verbose) {
-      void nameOf(from.address, from.port, config.numeric).then((name) =>
-        ctx.info(messages.connectionReceived(name, from.port)),
-      );
+      const name = nameOf(from.address, from.port, config.numeric);
+      void announced.then(async () => ctx.info(messages.connectionReceived(await name, from.port)));
     }
   };
   let conn: Duplex;
@@ -132,6 +135,7 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
   if (config.transport === 'udp') return listenUdp(config, ctx, gate);
 
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
+  let announced: Promise<void> = Promise.resolve();
   if (config.transport === 'unix') {
     const path = config.bindAddress ?? '';
     const { listenUnix } = await import('../net/unix.js');
@@ -150,10 +154,20 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
       return EXIT.failure;
     }
     const bound = server.address() as AddressInfo;
+    // The reverse lookup for the -v line may be slow (up to 2 s): clients are accepted meanwhile,
+    // and their own lines wait for this one.
     if (config.verbose) {
-      ctx.info(messages.listening(await nameOf(bound.address, bound.port, config.numeric), bound.port));
+      announced = nameOf(bound.address, bound.port, config.numeric).then((name) =>
+        ctx.info(messages.listening(name, bound.port)),
+      );
     }
   }
+  const describe = async (socket: Socket): Promise<void> => {
+    if (!config.verbose) return;
+    const line = describePeer(socket, config);
+    await announced;
+    ctx.info(await line);
+  };
 
   /** --allow/--deny: a refused peer is closed at once, before a byte is read. */
   const admitted = (socket: Socket): boolean => {
@@ -178,7 +192,7 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
       }
       active += 1;
       void (async () => {
-        if (config.verbose) ctx.info(await describePeer(socket, config));
+        await describe(socket);
         await serve(socket, config, ctx);
       })().finally(() => {
         active -= 1;
@@ -206,7 +220,7 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
     // closing would unlink the socket file (libuv does), and nc.openbsd leaves it; later
     // clients are closed at once instead (see the 'connection' handler).
     if (!config.keepListening && config.transport !== 'unix') server.close();
-    if (config.verbose) ctx.info(await describePeer(socket, config));
+    await describe(socket);
     const end = await serve(socket, config, ctx);
     if (!config.keepListening || end === 'stdout-failed') return sessionExitCode(end);
   }
