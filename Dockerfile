@@ -10,23 +10,23 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /build
 # The lockfile first, so that editing src/ reuses the npm ci layer. --ignore-scripts: `prepare`
-# runs tsc, and src/ is not here yet.
+# builds (tsc and the bundle), and src/ is not here yet.
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle.mjs ./scripts/
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# tsc, then esbuild: dist/tsnc.cjs is the whole CLI in one file, its one dependency inlined.
+RUN npm run build
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-# Owned by root and read-only to the user tsnc runs as.
+# The bundle is all tsnc needs at run time: no node_modules. Owned by root, read-only to the user.
 COPY --from=build /build/package.json ./
-COPY --from=build /build/node_modules ./node_modules
-COPY --from=build /build/dist ./dist
-RUN chmod 755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/tsnc
-# uid 1000 of the base image. It may still listen on ports below 1024: Docker >= 20.10 sets
-# net.ipv4.ip_unprivileged_port_start=0 in containers.
+COPY --from=build /build/dist/tsnc.cjs ./dist/tsnc.cjs
+RUN ln -s /app/dist/tsnc.cjs /usr/local/bin/tsnc
+# uid 1000 of the base image. Ports below 1024 need `--cap-add NET_BIND_SERVICE` or `--user root`.
 USER node
 # tsnc is PID 1 here and handles SIGTERM itself (src/cli.ts), so `docker stop` ends it at once
 # with status 143; no init process is needed.

@@ -21,12 +21,12 @@ const fail = (error: unknown): void => {
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 
-const status = await run(process.argv.slice(2), {
+// run() resolves only after stdout is flushed, so nothing is pending; exit explicitly because a
+// stdin read that will never complete (an open pipe nobody writes to) would keep Node alive.
+// (No top-level await: the same file is bundled as CommonJS for `npm run bundle` and the SEA.)
+run(process.argv.slice(2), {
   progName,
   stdinFd: 0,
   stdoutFd: 1,
   writeStderr: (text) => process.stderr.write(text),
-});
-// run() resolves only after stdout is flushed, so nothing is pending; exit explicitly because a
-// stdin read that will never complete (an open pipe nobody writes to) would keep Node alive.
-process.exit(status);
+}).then((status) => process.exit(status), fail);

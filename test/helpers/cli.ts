@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI, as a user runs it (npm ci builds it; `npm test` rebuilds it first). */
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/tsnc.cjs', import.meta.url));
 
 /** Every child started by a test, so teardown can end them by PID. */
 const started = new Set<ChildProcess>();

@@ -7,7 +7,7 @@ import { randomPayload, scratch, sha256 } from '../helpers/data.js';
 import { which } from '../helpers/peers.js';
 
 // The lab tsnc grew out of, without Docker: two hosts made of network namespaces joined by a veth
-// pair, the built CLI running in them (`ip netns exec NS node dist/cli.js ...`), Python's socket
+// pair, the built CLI running in them (`ip netns exec NS node dist/tsnc.cjs ...`), Python's socket
 // module as the seed's peer. Needs root: skipped with the reason outside CI, required under CI.
 
 const inCI = process.env['CI'] === 'true';
