@@ -2,7 +2,7 @@
 // is in test/e2e/stdout-and-signals.test.ts), transferring. tsnc must end at once with 128+n
 // and say nothing. A DNS that never answers (in a test netns) also shows where tsnc waits for a
 // lookup it should not wait for.
-import { existsSync, lstatSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killAll, listener, tsnc, waitFor, type Proc } from '../helpers/cli.js';
@@ -18,6 +18,7 @@ import {
   itFailsAsRoot,
   Netns,
   PEER,
+  pidOf,
   ROOT_NOTE,
 } from './kit.js';
 
@@ -96,6 +97,40 @@ describe('transferring', () => {
     await waitFor(() => proc.stdout().toString() === 'one\n', 'the first client on stdout');
     await expectDiesBy(proc, signal, status);
   });
+});
+
+describe('-k -e sessions running', () => {
+  /** Whether pid has ended (gone, or a zombie waiting for whoever adopted it). */
+  const ended = (pid: number): boolean => {
+    try {
+      return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    } catch {
+      return true;
+    }
+  };
+
+  it.each(SIGNALS)(
+    '%s with two /bin/cat sessions open: exit %i at once; the programs see EOF and end too',
+    async (signal, status) => {
+      const { proc, port } = await listener(['-k', '-e', '/bin/cat'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const pid = pidOf(proc);
+      const clients = [await peerClient(port), await peerClient(port)];
+      for (const [i, client] of clients.entries()) {
+        client.socket.on('error', () => undefined);
+        client.socket.write(`echo ${i}\n`);
+        await client.receivedAtLeast(7);
+      }
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .map(Number);
+      expect(children.length).toBe(2);
+      await expectDiesBy(proc, signal, status);
+      // A program that does not read stdin would outlive tsnc (as with ncat): see docs/reliability.md.
+      await waitFor(() => children.every(ended), 'the cat programs to end');
+      for (const client of clients) client.socket.destroy();
+    },
+  );
 });
 
 describe('listening on a unix socket (-U)', () => {
