@@ -41,15 +41,16 @@ describe('stdout faults', () => {
     proc.child.stdout?.destroy();
     const pid = pidOf(proc);
     let baseline = 0;
-    for (let i = 0; i < 4; i += 1) {
+    // Node's allocator grows for the first few 16 MiB bursts, then stays: baseline after three.
+    for (let i = 0; i < 9; i += 1) {
       const conn = await peerClient(port);
       conn.socket.on('error', () => undefined);
       conn.socket.end(big.subarray(0, 16 << 20));
       await conn.closed;
-      if (i === 0) baseline = statusKiB(pid, 'VmRSS');
+      if (i === 2) baseline = statusKiB(pid, 'VmRSS');
     }
     expect(proc.child.exitCode).toBeNull();
-    // 48 MiB more went to a dead stdout: it must have been dropped, not kept.
+    // 96 MiB more went to a dead stdout: it must have been dropped, not kept.
     expect(statusKiB(pid, 'VmRSS')).toBeLessThan(baseline + 32 * MiB);
     expect(proc.stderr()).not.toMatch(CRASH);
     proc.kill('SIGTERM');
