@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killAll, listener, waitFor, type Proc } from '../helpers/cli.js';
+import { killAll, listener, tsnc, waitFor, type Proc } from '../helpers/cli.js';
 import { scratch } from '../helpers/data.js';
 import { peerClient } from '../helpers/peer.js';
 import { canUseRoot, inCI, itAsRoot, Netns, PEER, pidOf, ROOT_NOTE, vethPair } from './kit.js';
@@ -96,6 +96,30 @@ describe('-e and -c never give peer data to a shell as arguments', () => {
     expect(noChild()).toBe(true);
     expect(existsSync(marker)).toBe(false);
   });
+});
+
+describe('an access list with no entries fails closed', () => {
+  // BUG: an --allowfile that lists nobody (empty, or only comments) gives an empty list, which
+  // src/net/access.ts buildList() turns into "no --allow": everyone gets in. It must admit
+  // nobody, or refuse to start (see also bad-input "an empty --allow").
+  it.fails(
+    'an --allowfile with only comments: the listener admits nobody (or refuses to start)',
+    async () => {
+      const list = files.file('allow-nobody', '# nobody yet\n');
+      const proc = tsnc(['-l', '-v', '-n', '--allowfile', list, '-p', '0'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const first = await Promise.race([proc.exited(), proc.stderrLine(/Listening on \S+ (\d+)\n/)]);
+      if (typeof first === 'number') {
+        expect(first).toBe(1);
+        return;
+      }
+      const conn = await peerClient(Number(first[1]));
+      conn.socket.end('intruder\n');
+      await proc.stderrLine(/Refused connection from 127\.0\.0\.1 \d+/, 3000);
+      expect(proc.stdout().toString()).toBe('');
+    },
+  );
 });
 
 /** Who got in: one listener (-k) with rules, visited from several addresses in the netns. */
