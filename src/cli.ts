@@ -8,9 +8,18 @@ import { run } from './main.js';
 const invokedAs = basename(process.argv[1] ?? 'tsnc');
 const progName = /^(cli|tsnc)(\.[cm]?[jt]s)?$/.test(invokedAs) ? 'tsnc' : invokedAs.replace(/\.[cm]?js$/, '');
 
-// Node as PID 1 (docker run) ignores SIGTERM/SIGINT unless handled, and nc dies at once.
+// A stderr nobody reads (2>&1 | head -1) must not end the session: nc ignores failed warnings.
+process.stderr.on('error', () => undefined);
+
+// SIGINT, SIGTERM, SIGHUP: die at once by the signal itself, as nc does. Not via process.exit():
+// it waits for the threadpool, where a name lookup may be blocked for the resolver's timeout.
+// As PID 1 (docker run) a signal's default action is ignored, so there exit with 128+n.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => process.exit(signalExitCode(constants.signals[signal])));
+  process.on(signal, () => {
+    if (process.pid === 1) process.exit(signalExitCode(constants.signals[signal]));
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+  });
 }
 
 const fail = (error: unknown): void => {

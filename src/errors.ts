@@ -57,6 +57,7 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   EPIPE: 'Broken pipe',
   ENOENT: 'No such file or directory',
   ENOTDIR: 'Not a directory',
+  EISDIR: 'Is a directory',
   EINVAL: 'Invalid argument',
   ENOSPC: 'No space left on device',
   EIO: 'Input/output error',

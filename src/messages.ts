@@ -19,6 +19,14 @@ export const messages = {
     timedOut
       ? `connect to ${hostWithAddress(host, address)} port ${port} (${proto}) timed out: Operation now in progress`
       : `connect to ${hostWithAddress(host, address)} port ${port} (${proto}) failed: ${reason}`,
+  /** -v: a session ended by a reset or a failed write (nc says nothing; the status stays 0). */
+  sessionFailed: (address: string, port: number, syscall: string, reason: string) =>
+    syscall === 'write'
+      ? `write to ${address} port ${port} (tcp) failed: ${reason}`
+      : `read from ${address} port ${port} (tcp) failed: ${reason}`,
+  /** -v: a session ended by -w's idle timeout. */
+  sessionIdle: (address: string, port: number, seconds: number) =>
+    `connection to ${address} port ${port} (tcp) timed out: no data for ${seconds} s`,
   resolveFailed: (host: string, port: number | string, reason: string) =>
     `getaddrinfo for host "${host}" port ${port}: ${reason}`,
   resolveListenFailed: (reason: string) => `getaddrinfo: ${reason}`,
@@ -80,6 +88,7 @@ export const messages = {
   tosIllegal: (text: string) => `illegal tos value ${text}`,
   missingProgram: (option: string) => `${option}: missing program name`,
   unbalancedQuote: (text: string) => `-e: unbalanced quote: ${text}`,
+  addressListEmpty: (option: string) => `${option}: no address given`,
   addressSpecInvalid: (option: string, spec: string) => `${option}: invalid address or network: ${spec}`,
   tooManyArguments: () => 'too many arguments',
   listenOneAddress: () => 'cannot use -s and a listen address together',

@@ -390,6 +390,7 @@ export const parseArgs = (argv: readonly string[]): RawArgs => {
 };
 
 const INT_MAX = 2147483647;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const INT_MIN = -2147483648;
 /** nc.openbsd's bound for -I and -O. */
 const MAX_WINDOW = 65536 << 14;
@@ -494,6 +495,8 @@ const accessSpec = (raw: RawArgs): AccessSpec | undefined => {
   if (!raw.listen) fail(messages.needsListen(given[0]));
   if (raw.unix) fail(messages.cannotCombine(given[0], '-U'));
   for (const [option, values] of [used[0], used[2]]) {
+    // An empty --allow "$TRUSTED" must not read as "no --allow" (everyone in): it is an error.
+    if (values.some((value) => splitAddressList(value).length === 0)) fail(messages.addressListEmpty(option));
     for (const entry of values.flatMap(splitAddressList)) {
       if (parseAddressSpec(entry) === undefined) fail(messages.addressSpecInvalid(option, entry));
       if (raw.numeric && parseAddressSpec(entry)?.kind === 'name') {
@@ -564,8 +567,13 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
   const transport: Transport = raw.unix ? 'unix' : raw.udp ? 'udp' : 'tcp';
   const proto = raw.udp ? 'udp' : 'tcp';
   const family = raw.family === '4' ? 4 : raw.family === '6' ? 6 : undefined;
+  // Node's timers hold at most 2^31-1 ms (24.8 days); a larger -q is "wait for the peer" in effect.
   const quitAfterEofMs =
-    quitSeconds !== undefined && quitSeconds >= 0 ? quitSeconds * 1000 : raw.sendOnly ? 0 : undefined;
+    quitSeconds !== undefined && quitSeconds >= 0
+      ? Math.min(quitSeconds * 1000, MAX_TIMER_MS)
+      : raw.sendOnly
+        ? 0
+        : undefined;
   const common = {
     transport,
     family,

@@ -18,6 +18,8 @@ export interface RelayRules {
   readonly discardReceived?: boolean;
   /** -t: bytes to send back for what arrived (telnet refusals), or nothing. */
   readonly answer?: (chunk: Buffer) => Buffer | undefined;
+  /** Told the error that ended the session as 'reset' (for the -v line). */
+  readonly onReset?: (error: unknown) => void;
 }
 
 /** How a session ended. Every way but 'stdout-failed' is a normal end (exit 0), as in nc. */
@@ -157,7 +159,10 @@ export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayR
     });
 
     // A reset or a failed write means the peer is gone: nc ends quietly with status 0.
-    socket.on('error', () => finish('reset'));
+    socket.on('error', (error) => {
+      if (!finished) rules.onReset?.(error);
+      finish('reset');
+    });
     socket.on('close', () => finish('complete'));
     socket.resume();
   });

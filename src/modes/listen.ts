@@ -65,7 +65,7 @@ const describePeer = async (socket: Socket, config: ListenConfig): Promise<strin
   if (config.transport === 'unix') return messages.connectionReceivedPath(config.bindAddress ?? '');
   const peer = socket.remoteAddress ?? '';
   const peerPort = socket.remotePort ?? 0;
-  return messages.connectionReceived(await nameOf(peer, peerPort, config.numeric), peerPort);
+  return messages.connectionReceived(await nameOf(peer, config.numeric), peerPort);
 };
 
 /** -u -l: the first sender is the peer (or, with -k, every sender is heard). */
@@ -86,9 +86,7 @@ const listenUdp = async (
   const bound = socket.address();
   // Datagrams are taken in while the (possibly slow) reverse lookup for the -v line runs.
   const announced = config.verbose
-    ? nameOf(bound.address, bound.port, config.numeric).then((name) =>
-        ctx.info(messages.bound(name, bound.port)),
-      )
+    ? nameOf(bound.address, config.numeric).then((name) => ctx.info(messages.bound(name, bound.port)))
     : Promise.resolve();
   const accept = (from: { address: string; port: number }): boolean => {
     const verdict = gate?.check(from.address) ?? { ok: true };
@@ -97,7 +95,7 @@ const listenUdp = async (
   };
   const received = (from: { address: string; port: number }): void => {
     if (config.verbose) {
-      const name = nameOf(from.address, from.port, config.numeric);
+      const name = nameOf(from.address, config.numeric);
       void announced.then(async () => ctx.info(messages.connectionReceived(await name, from.port)));
     }
   };
@@ -157,7 +155,7 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
     // The reverse lookup for the -v line may be slow (up to 2 s): clients are accepted meanwhile,
     // and their own lines wait for this one.
     if (config.verbose) {
-      announced = nameOf(bound.address, bound.port, config.numeric).then((name) =>
+      announced = nameOf(bound.address, config.numeric).then((name) =>
         ctx.info(messages.listening(name, bound.port)),
       );
     }

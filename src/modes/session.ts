@@ -1,6 +1,8 @@
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SessionConfig } from '../config.js';
-import { EXIT } from '../errors.js';
+import { errnoText, EXIT } from '../errors.js';
+import { messages } from '../messages.js';
 import type { Sink, Source } from '../io/endpoints.js';
 import { relay, type RelayEnd, type RelayRules } from '../io/relay.js';
 import { telnetAnswerer } from '../io/telnet.js';
@@ -24,12 +26,39 @@ export const relayRules = (config: SessionConfig): RelayRules => ({
   answer: config.telnet ? telnetAnswerer() : undefined,
 });
 
+/** A TCP peer's address and port, taken while the socket is open, for the -v lines. */
+const peerOf = (conn: Duplex): { address: string; port: number } | undefined =>
+  conn instanceof Socket && conn.remoteAddress !== undefined
+    ? { address: conn.remoteAddress, port: conn.remotePort ?? 0 }
+    : undefined;
+
+const syscallOf = (error: unknown): string => {
+  const syscall = (error as { syscall?: unknown } | undefined)?.syscall;
+  return typeof syscall === 'string' ? syscall : 'read';
+};
+
 /** How a session ended: as the relay says, or the -e/-c program could not be started. */
 export type SessionEnd = RelayEnd | 'exec-failed';
 
-/** Serve one connection: relay stdio over it, or hand it to the -e/-c program. */
+/**
+ * Serve one connection: relay stdio over it, or hand it to the -e/-c program. With -v, a reset
+ * or an idle timeout is said (nc ends both silently, the same exit status as a normal end).
+ */
 export const serve = async (conn: Duplex, config: SessionConfig, ctx: ModeContext): Promise<SessionEnd> => {
-  if (config.exec === undefined) return relay(conn, ctx.stdin, ctx.stdout, relayRules(config));
+  if (config.exec === undefined) {
+    const peer = peerOf(conn);
+    const end = await relay(conn, ctx.stdin, ctx.stdout, {
+      ...relayRules(config),
+      onReset: (error) => {
+        if (!config.verbose || peer === undefined) return;
+        ctx.warn(messages.sessionFailed(peer.address, peer.port, syscallOf(error), errnoText(error)));
+      },
+    });
+    if (end === 'idle' && config.verbose && peer !== undefined && config.idleTimeoutMs !== undefined) {
+      ctx.warn(messages.sessionIdle(peer.address, peer.port, config.idleTimeoutMs / 1000));
+    }
+    return end;
+  }
   const { execSession } = await import('./exec.js');
   return (await execSession(conn, config.exec, config, (text) => ctx.warn(text)))
     ? 'complete'

@@ -53,12 +53,14 @@ const entriesOf = (
   return entries;
 };
 
+/** The list the options give, or undefined when none was given (a file that lists nobody is a list of nobody). */
 const buildList = async (
+  given: boolean,
   entries: [string, string][],
   family: Family,
   numeric: boolean,
 ): Promise<BlockList | undefined> => {
-  if (entries.length === 0) return undefined;
+  if (!given) return undefined;
   const list = new BlockList();
   for (const [option, entry] of entries) {
     const spec = parseAddressSpec(entry);
@@ -73,8 +75,15 @@ const buildList = async (
  * must match --allow (if any is given) and must not match --deny.
  */
 export const loadAccess = async (spec: AccessSpec, family: Family, numeric: boolean): Promise<AccessGate> => {
-  const allow = await buildList(entriesOf('--allow', spec.allow, spec.allowFiles), family, numeric);
-  const deny = await buildList(entriesOf('--deny', spec.deny, spec.denyFiles), family, numeric);
+  const allowGiven = spec.allow.length + spec.allowFiles.length > 0;
+  const denyGiven = spec.deny.length + spec.denyFiles.length > 0;
+  const allow = await buildList(
+    allowGiven,
+    entriesOf('--allow', spec.allow, spec.allowFiles),
+    family,
+    numeric,
+  );
+  const deny = await buildList(denyGiven, entriesOf('--deny', spec.deny, spec.denyFiles), family, numeric);
   return {
     check: (rawAddress) => {
       const address = plainAddress(rawAddress);

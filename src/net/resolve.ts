@@ -1,4 +1,5 @@
-import { lookup, lookupService } from 'node:dns/promises';
+import { lookup, Resolver } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Family, Target } from '../config.js';
 import { resolveErrorText, TsncError } from '../errors.js';
@@ -69,22 +70,49 @@ export const resolveTarget = async (
 /** How long a reverse lookup for a -v line may take before the number is shown instead. */
 const REVERSE_LOOKUP_MS = 2000;
 
+/** The first name /etc/hosts gives an address, as getnameinfo() finds it there. */
+export const hostsName = (hostsText: string, address: string): string | undefined => {
+  const wanted = address.toLowerCase();
+  for (const line of hostsText.split('\n')) {
+    const [listed, name] = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (listed?.toLowerCase() === wanted && name !== undefined) return name;
+  }
+  return undefined;
+};
+
+let systemHosts: string | undefined;
+const readSystemHosts = (): string => {
+  if (systemHosts === undefined) {
+    try {
+      systemHosts = readFileSync('/etc/hosts', 'utf8');
+    } catch {
+      systemHosts = '';
+    }
+  }
+  return systemHosts;
+};
+
 /**
- * The name of an address for -v lines (getnameinfo, so /etc/hosts counts), or the address
- * itself under -n, on failure, or when the lookup is slow.
+ * The name of an address for -v lines, or the address itself under -n, on failure, or when the
+ * lookup is slow: /etc/hosts first, then a PTR query (the order of getnameinfo() with
+ * "hosts: files dns"). The query goes through c-ares, not getnameinfo(): that would block a
+ * threadpool thread until the resolver gives up, and Node's exit waits for it, so a dead DNS
+ * would hold tsnc for seconds after its work is done. A c-ares query is simply cancelled.
  */
-export const nameOf = async (address: string, port: number, numeric: boolean): Promise<string> => {
+export const nameOf = async (address: string, numeric: boolean): Promise<string> => {
   if (numeric) return address;
-  let timer: NodeJS.Timeout | undefined;
-  const slow = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(address), REVERSE_LOOKUP_MS);
-  });
-  const named = lookupService(address, port).then(
-    (found) => found.hostname,
-    () => address,
-  );
+  // An IPv4 peer on a dual-stack socket (::ffff:10.0.0.1) is named as its IPv4 address.
+  const plain = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  if (plain === '0.0.0.0' || plain === '::') return address;
+  const listed = hostsName(readSystemHosts(), plain);
+  if (listed !== undefined) return listed;
+  const resolver = new Resolver({ timeout: REVERSE_LOOKUP_MS, tries: 1 });
+  const timer = setTimeout(() => resolver.cancel(), REVERSE_LOOKUP_MS);
   try {
-    return await Promise.race([named, slow]);
+    const [name] = await resolver.reverse(plain);
+    return name ?? address;
+  } catch {
+    return address;
   } finally {
     clearTimeout(timer);
   }
