@@ -10,7 +10,9 @@
 #   BENCH_ONLY=a,b       only these scenarios: pipe file vpipe vfile small slow startup keep zclosed zdrop
 #   BENCH_IMPLS="..."    implementations to compare (default: nc tsnc, plus tsnc-bundle when
 #                        dist/tsnc.cjs exists); nc = nc.openbsd, the reference; nc-self =
-#                        nc.openbsd as a candidate, to test the harness itself
+#                        nc.openbsd as a candidate, to test the harness itself; any other
+#                        NAME runs the command in BENCH_CMD_NAME (e.g. BENCH_CMD_proto="node
+#                        /tmp/proto/dist/tsnc.cjs"), to compare prototypes in one run
 #   TSNC_BUNDLE=path     the single-file bundle (default dist/tsnc.cjs)
 #   BENCH_SINK=count     count the received bytes with `wc -c` in every timed round too (default:
 #                        timed rounds write to /dev/null; every implementation first does one
@@ -97,7 +99,11 @@ impl_cmd() {
     tsnc) echo "node $ROOT/dist/cli.js" ;;
     tsnc-bundle) echo "node $BUNDLE" ;;
     nc-self) echo nc.openbsd ;; # nc.openbsd as a candidate: tests the harness (BENCH_IMPLS="nc nc-self")
-    *) die "unknown implementation $1" ;;
+    *)
+      local var=BENCH_CMD_${1//-/_}
+      [[ -n ${!var:-} ]] || die "unknown implementation $1 (set $var to its command)"
+      echo "${!var}"
+      ;;
   esac
 }
 # Listener and connector templates. nc.openbsd needs -N to send FIN at stdin EOF; tsnc does
@@ -159,14 +165,15 @@ exec {FIFO_FD}<>"$W/stdin.fifo"
 
 record() { (IFS=$'\t'; printf '%s\n' "$*") >>"$RES"; }
 
-# Free TCP ports on loopback (no socket in any state uses them), handed out in increasing order.
-NEXT_PORT=$((30000 + ($$ % 50) * 100))
+# Free TCP ports on loopback (no socket in any state uses them), handed out in increasing order;
+# below the ephemeral range (32768-60999), so client sockets never take them.
+NEXT_PORT=$((20000 + ($$ % 70) * 100))
 next_port() {
   local p
   while :; do
     p=$NEXT_PORT
     NEXT_PORT=$((NEXT_PORT + 1))
-    ((NEXT_PORT > 39000)) && NEXT_PORT=30000
+    ((NEXT_PORT > 27999)) && NEXT_PORT=20000
     [[ -z $(ss -Htan "( sport = :$p or dport = :$p )" 2>/dev/null) ]] && break
   done
   echo "$p"
@@ -292,7 +299,7 @@ xfer() {
   local scen=$1 impl=$2 round=$3 src=$4 bytes=$5 net=$6 sink=$7
   local host=127.0.0.1 lpre=() cpre=() port
   if [[ $net == veth ]]; then
-    host=$VETH_B_IP lpre=(ip netns exec "$NS_B") cpre=(ip netns exec "$NS_A") port=$((40000 + RANDOM % 20000))
+    host=$VETH_B_IP lpre=(ip netns exec "$NS_B") cpre=(ip netns exec "$NS_A") port=$((20000 + RANDOM % 8000))
   else
     port=$(next_port)
   fi
@@ -544,7 +551,7 @@ if want zclosed; then
   start_acceptor
   # a range where nothing listens (checked), away from the acceptor
   base=
-  for b in 32000 34000 36000 38000 45000 50000; do
+  for b in 28000 29000 30000 31000; do
     if [[ -z $(ss -Hltn "( sport >= :$b and sport <= :$((b + ZC_PORTS - 1)) )" 2>/dev/null) ]]; then base=$b && break; fi
   done
   if [[ -z $base ]]; then

@@ -3,7 +3,12 @@ import statistics
 import sys
 from collections import defaultdict
 
-NAMES = {'nc': 'nc.openbsd', 'tsnc': 'tsnc (dist/cli.js)', 'tsnc-bundle': 'tsnc (bundle)', 'nc-self': 'nc.openbsd (self-test)'}
+class _Names(dict):
+    def __missing__(self, key):
+        return key
+
+
+NAMES = _Names({'nc': 'nc.openbsd', 'tsnc': 'tsnc (dist/cli.js)', 'tsnc-bundle': 'tsnc (bundle)', 'nc-self': 'nc.openbsd (self-test)'})
 RSS_LIMIT_KIB = 50 * 1024
 THROUGHPUT_TARGET = {'pipe': 1.0, 'file': 1.0, 'vpipe': 1.2, 'vfile': 1.2}
 
@@ -132,7 +137,12 @@ for scen in ['pipe', 'file', 'vpipe', 'vfile', 'small', 'slow']:
 # -- memory: the same for 20 MiB, 2 GiB and a slow consumer ----------------------------------------
 mem_rows = []
 nc_mem = {}
-mem_label = ' / '.join(labels[x].split(' ')[0] + ' ' + labels[x].split(' ')[1] for x in ('small', 'pipe') if x in labels) + ' / slow consumer'
+def _size(key):
+    b = int(meta.get('sizes', '').split(key + '=')[1].split()[0]) if key + '=' in meta.get('sizes', '') else 0
+    return '%d GiB' % (b >> 30) if b >= 1 << 30 else '%d MiB' % (b >> 20)
+
+
+mem_label = '%s / %s / %s into pv -L' % (_size('small'), _size('pipe'), _size('slow'))
 for impl in sorted(impls, key=lambda i: i != 'nc'):
     vals = {}
     for scen in ['small', 'pipe', 'slow']:
