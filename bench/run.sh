@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # tsnc benchmark against nc.openbsd: throughput, peak RSS, start-up, -k connection rate, -z scans.
 #
-#   bash bench/run.sh                 # full run (~6-8 min on 2 cores), needs `npm run build` first
+#   bash bench/run.sh                 # full run (~6 min on 2 cores), needs `npm run build` first
 #   BENCH_QUICK=1 bash bench/run.sh   # smoke test: small sizes, one round (~1 min)
 #
 # Environment (all optional):
 #   BENCH_QUICK=1        small sizes, 1 round
 #   BENCH_ROUNDS=N       timed rounds per throughput scenario (default 5; quick 1)
 #   BENCH_ONLY=a,b       only these scenarios: pipe file vpipe vfile small slow startup keep zclosed zdrop
-#   BENCH_IMPLS="..."    implementations to compare (default: nc tsnc, plus tsnc-bundle when
-#                        dist/tsnc.cjs exists); nc = nc.openbsd, the reference; nc-self =
+#   BENCH_IMPLS="..."    implementations to compare (default: nc tsnc). nc = nc.openbsd, the
+#                        reference; tsnc = package.json's bin (dist/tsnc.cjs, the bundle);
+#                        tsnc-cli = dist/cli.js (unbundled tsc output); nc-self =
 #                        nc.openbsd as a candidate, to test the harness itself; any other
 #                        NAME runs the command in BENCH_CMD_NAME (e.g. BENCH_CMD_proto="node
 #                        /tmp/proto/dist/tsnc.cjs"), to compare prototypes in one run
-#   TSNC_BUNDLE=path     the single-file bundle (default dist/tsnc.cjs)
+#   BENCH_ROOT=dir       the tsnc checkout whose dist/ is measured (default: this one)
 #   BENCH_SINK=count     count the received bytes with `wc -c` in every timed round too (default:
 #                        timed rounds write to /dev/null; every implementation first does one
 #                        untimed full-size run whose bytes are counted, or sha256-checked)
@@ -27,8 +28,8 @@
 set -uo pipefail
 export LC_ALL=C
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-LIB=$ROOT/bench/lib
+LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib
+ROOT=${BENCH_ROOT:-$(cd "$LIB/../.." && pwd)}
 
 QUICK=${BENCH_QUICK:-0}
 if [[ $QUICK == 1 ]]; then
@@ -81,11 +82,12 @@ need_tools() {
 }
 need_tools
 
-[[ -f $ROOT/dist/cli.js ]] || die "dist/cli.js missing: run \`npm run build\` first"
-BUNDLE=${TSNC_BUNDLE:-$ROOT/dist/tsnc.cjs}
+# The tsnc that ships: package.json's bin (dist/tsnc.cjs, the bundle), else dist/cli.js.
+TSNC_BIN=$(cd "$ROOT" && node -e 'const b = require("./package.json").bin; process.stdout.write(typeof b === "string" ? b : (b && b.tsnc) || "dist/cli.js")' 2>/dev/null)
+TSNC_BIN=${TSNC_BIN:-dist/cli.js}
+[[ -f $ROOT/$TSNC_BIN ]] || die "$TSNC_BIN missing: run \`npm run build\` first"
 if [[ -z ${BENCH_IMPLS:-} ]]; then
   IMPLS=(nc tsnc)
-  [[ -f $BUNDLE ]] && IMPLS+=(tsnc-bundle)
 else
   read -r -a IMPLS <<<"$BENCH_IMPLS"
 fi
@@ -96,8 +98,8 @@ for i in "${IMPLS[@]}"; do [[ $i == nc ]] || CANDS+=("$i"); done
 impl_cmd() {
   case $1 in
     nc) echo nc.openbsd ;;
-    tsnc) echo "node $ROOT/dist/cli.js" ;;
-    tsnc-bundle) echo "node $BUNDLE" ;;
+    tsnc) echo "node $ROOT/$TSNC_BIN" ;;
+    tsnc-cli) echo "node $ROOT/dist/cli.js" ;; # the unbundled tsc output
     nc-self) echo nc.openbsd ;; # nc.openbsd as a candidate: tests the harness (BENCH_IMPLS="nc nc-self")
     *)
       local var=BENCH_CMD_${1//-/_}
@@ -454,7 +456,7 @@ record meta node "$(node --version)"
 record meta nc "$(dpkg-query -W -f '${Version}' netcat-openbsd 2>/dev/null || echo '?')"
 record meta host "$(nproc) CPU, $(uname -r)"
 record meta commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
-record meta bundle "$([[ -f $BUNDLE ]] && echo "$BUNDLE" || echo none)"
+record meta bin "$TSNC_BIN"
 record meta sizes "pipe=$PIPE_BYTES file=$FILE_BYTES slow=$SLOW_BYTES small=$SMALL_BYTES keep=$KEEP_CONNS zd=$ZD_PORTS"
 
 mib() { echo "$(($1 >> 20)) MiB"; }

@@ -8,7 +8,7 @@ class _Names(dict):
         return key
 
 
-NAMES = _Names({'nc': 'nc.openbsd', 'tsnc': 'tsnc (dist/cli.js)', 'tsnc-bundle': 'tsnc (bundle)', 'nc-self': 'nc.openbsd (self-test)'})
+NAMES = _Names({'nc': 'nc.openbsd', 'tsnc': 'tsnc', 'tsnc-cli': 'tsnc (dist/cli.js)', 'nc-self': 'nc.openbsd (self-test)'})
 RSS_LIMIT_KIB = 50 * 1024
 THROUGHPUT_TARGET = {'pipe': 1.0, 'file': 1.0, 'vpipe': 1.2, 'vfile': 1.2}
 
@@ -53,6 +53,7 @@ for line in open(sys.argv[1]):
                                 note=f[7] if len(f) > 7 else ''))
 
 impls = meta.get('impls', 'nc tsnc').split()
+NAMES['tsnc'] = 'tsnc (%s)' % meta.get('bin', 'dist/tsnc.cjs')
 cands = [i for i in impls if i != 'nc']
 
 
