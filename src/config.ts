@@ -106,7 +106,34 @@ export interface ScanConfig extends Target {
   readonly verbose: boolean;
 }
 
-export type Config = ConnectConfig | ListenConfig | ScanConfig;
+/** One --wait target: a host (name or address) and a TCP port. */
+export interface WaitTarget {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** --wait: retry until every target accepts a connection (and passes the probe), or the deadline. */
+export interface WaitConfig {
+  readonly mode: 'wait';
+  readonly family: Family;
+  readonly numeric: boolean;
+  readonly verbose: boolean;
+  readonly targets: readonly WaitTarget[];
+  /** --timeout: the deadline for all targets, from start-up. */
+  readonly timeoutMs: number;
+  /** --timeout as the user wrote it, for the failure lines. */
+  readonly timeoutText: string;
+  /** --interval: from the start of one attempt at a target to the start of the next. */
+  readonly intervalMs: number;
+  /** -w: at most this long for one attempt (connect and probe); undefined: until the deadline. */
+  readonly attemptTimeoutMs: number | undefined;
+  /** --send: bytes to send once connected. */
+  readonly send: Buffer | undefined;
+  /** --expect: what the target sends must match this before it counts as ready. */
+  readonly expect: RegExp | undefined;
+}
+
+export type Config = ConnectConfig | ListenConfig | ScanConfig | WaitConfig;
 
 /** What the command line asked for: a session, or just text to print. */
 export type Command =

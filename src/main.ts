@@ -30,12 +30,13 @@ const parse = (argv: readonly string[], io: Io): Command | number => {
 };
 
 /**
- * stdin as the session reads it: not at all for -d, -z and -e/-c; with -C and -i applied. The
+ * stdin as the session reads it: not at all for -d, -z, --wait and -e/-c; with -C and -i applied. The
  * rarely used transforms are loaded only when asked for (start-up time matters: tsnc runs in
  * shell loops).
  */
 const stdinFor = async (config: Config, io: Io): Promise<Source> => {
-  if (config.mode === 'scan' || !config.readStdin || config.exec !== undefined) return StdinSource.disabled();
+  if (config.mode === 'scan' || config.mode === 'wait' || !config.readStdin || config.exec !== undefined)
+    return StdinSource.disabled();
   const kind = stdioKind(io.stdinFd);
   let source: Source = StdinSource.of(openInput(io.stdinFd, kind), kind);
   if (config.crlf) source = (await import('./io/crlf.js')).crlfSource(source);
@@ -53,6 +54,8 @@ const dispatch = async (config: Config, ctx: ModeContext): Promise<number> => {
       return connectMode(config, ctx);
     case 'scan':
       return (await import('./modes/scan.js')).scanMode(config, ctx);
+    case 'wait':
+      return (await import('./modes/wait.js')).waitMode(config, ctx);
   }
 };
 

@@ -55,6 +55,13 @@ export const messages = {
   socketOptionUnsupported: (what: string) => `${what}: not supported by Node.js`,
   stdoutFailed: (reason: string) => `write error on stdout: ${reason}`,
   stdinFailed: (reason: string) => `read error on stdin: ${reason}`,
+  waitTimedOut: (host: string, port: number, after: string, reason: string) =>
+    `wait for ${host} port ${port} (tcp) timed out after ${after}: ${reason}`,
+  waitNoAttempt: () => 'no attempt finished',
+  probeFailed: (host: string, port: number, reason: string) =>
+    `probe of ${host} port ${port} (tcp) failed: ${reason}`,
+  probeClosed: (received: number) => `connection closed after ${received} bytes without a match for --expect`,
+  probeNoMatch: (received: number) => `no match for --expect in ${received} bytes received`,
 
   portTooSmall: (text: string) => `port number too small: ${text}`,
   portTooLarge: (text: string) => `port number too large: ${text}`,
@@ -82,6 +89,12 @@ export const messages = {
   unbalancedQuote: (text: string) => `-e: unbalanced quote: ${text}`,
   addressSpecInvalid: (option: string, spec: string) => `${option}: invalid address or network: ${spec}`,
   tooManyArguments: () => 'too many arguments',
+  needsWait: (option: string) => `must use --wait with ${option}`,
+  durationInvalid: (option: string, text: string) => `${option} duration invalid: ${text}`,
+  durationTooLarge: (option: string, text: string) => `${option} duration too large: ${text}`,
+  expectInvalid: (reason: string) => `--expect: invalid regular expression: ${reason}`,
+  sendInvalid: (text: string) => `--send: invalid escape in: ${text}`,
+  targetMissingBracket: (text: string) => `missing closing bracket in target: ${text}`,
   listenOneAddress: () => 'cannot use -s and a listen address together',
   invalidOption: (letter: string) => `invalid option -- '${letter}'`,
   optionNeedsArgument: (letter: string) => `option requires an argument -- '${letter}'`,

@@ -11,6 +11,7 @@ import type {
   ShutdownPolicy,
   SocketOptions,
   Transport,
+  WaitConfig,
 } from './config.js';
 import { EXIT_TABLE, UsageError } from './errors.js';
 import { getopt, type GetoptSpec } from './getopt.js';
@@ -19,6 +20,7 @@ import { parseAddressSpec, splitAddressList } from './net/address-spec.js';
 import { parseListenPort, parsePort, parsePortSpec } from './net/port.js';
 import { systemServices, type ServiceTable } from './net/services.js';
 import { parseTos } from './net/tos.js';
+import { isName, parseDuration, parseExpect, parseSendData, parseTargets } from './wait-options.js';
 
 interface OptionSpec extends GetoptSpec {
   /** 'list': may be given again, every value counts (--allow a --allow b). */
@@ -276,6 +278,45 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Only send: drop what the peer sends, FIN and exit once stdin is sent (ncat; -N -q 0)',
   },
   { key: 'version', long: 'version', takesValue: false, type: 'boolean', help: 'Print the version and exit' },
+  {
+    key: 'waitFor',
+    long: 'wait',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Wait mode: retry until every HOST PORT (or host:port) target accepts a connection, or the --timeout passes',
+  },
+  {
+    key: 'waitTimeout',
+    long: 'timeout',
+    takesValue: true,
+    type: 'string',
+    valueName: 'duration',
+    help: 'With --wait: give up after this long (500ms, 60s, 2m, 1h; a bare number is seconds; default 60s)',
+  },
+  {
+    key: 'waitInterval',
+    long: 'interval',
+    takesValue: true,
+    type: 'string',
+    valueName: 'duration',
+    help: 'With --wait: time between the starts of two attempts at one target (default 1s)',
+  },
+  {
+    key: 'probeSend',
+    long: 'send',
+    takesValue: true,
+    type: 'string',
+    valueName: 'data',
+    help: 'With --wait: send this once connected (escapes \\r \\n \\t \\0 \\\\ \\xHH)',
+  },
+  {
+    key: 'probeExpect',
+    long: 'expect',
+    takesValue: true,
+    type: 'string',
+    valueName: 'regex',
+    help: 'With --wait: a target is ready only once what it sends matches this regular expression',
+  },
 ];
 
 /** What the command line says, before any meaning is given to it. */
@@ -317,6 +358,11 @@ export interface RawArgs {
   readonly recvOnly: boolean;
   readonly sendOnly: boolean;
   readonly version: boolean;
+  readonly waitFor: boolean;
+  readonly waitTimeout?: string;
+  readonly waitInterval?: string;
+  readonly probeSend?: string;
+  readonly probeExpect?: string;
   readonly operands: readonly string[];
 }
 
@@ -381,6 +427,11 @@ export const parseArgs = (argv: readonly string[]): RawArgs => {
     recvOnly: flag('recvOnly'),
     sendOnly: flag('sendOnly'),
     version: flag('version'),
+    waitFor: flag('waitFor'),
+    waitTimeout: text('waitTimeout'),
+    waitInterval: text('waitInterval'),
+    probeSend: text('probeSend'),
+    probeExpect: text('probeExpect'),
     operands,
   };
 };
@@ -540,6 +591,15 @@ const shuffled = (ports: number[]): number[] => {
 export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServices()): Command => {
   if (raw.help) return { kind: 'help' };
   if (raw.version) return { kind: 'version' };
+  if (raw.waitFor) return { kind: 'run', config: waitConfig(raw, services) };
+  for (const [option, value] of [
+    ['--timeout', raw.waitTimeout],
+    ['--interval', raw.waitInterval],
+    ['--send', raw.probeSend],
+    ['--expect', raw.probeExpect],
+  ] as const) {
+    if (value !== undefined) fail(messages.needsWait(option));
+  }
   if (raw.keep && !raw.listen) throw new UsageError(messages.keepNeedsListen(), false);
   if (raw.scan && raw.listen) fail(messages.cannotCombine('-z', '-l'));
   if (raw.unix && raw.udp) fail(messages.unixDatagramUnsupported());
@@ -684,6 +744,49 @@ const scanConfig = (
   connectTimeoutMs,
   proxy,
 });
+
+/** Options that make no sense for --wait: each is an error rather than silently ignored. */
+const NOT_WITH_WAIT = [
+  ['-l', (raw: RawArgs) => raw.listen],
+  ['-z', (raw: RawArgs) => raw.scan],
+  ['-u', (raw: RawArgs) => raw.udp],
+  ['-U', (raw: RawArgs) => raw.unix],
+  ['-k', (raw: RawArgs) => raw.keep],
+  ['-e', (raw: RawArgs) => raw.exec !== undefined],
+  ['-c', (raw: RawArgs) => raw.shellCommand !== undefined],
+  ['-x', (raw: RawArgs) => raw.proxy !== undefined],
+  ['-s', (raw: RawArgs) => raw.source !== undefined],
+  ['-p', (raw: RawArgs) => raw.port !== undefined],
+] as const;
+
+/** --wait [--timeout D] [--interval D] [--send DATA] [--expect RE] HOST PORT | host:port ... */
+const waitConfig = (raw: RawArgs, services: ServiceTable): WaitConfig => {
+  for (const [option, given] of NOT_WITH_WAIT) if (given(raw)) fail(messages.cannotCombine('--wait', option));
+  const waitSeconds = seconds(raw.wait, 0, Math.floor(INT_MAX / 1000), messages.timeoutInvalid);
+  const family = raw.family === '4' ? 4 : raw.family === '6' ? 6 : undefined;
+  const timeoutText = raw.waitTimeout ?? '60s';
+  const timeoutMs = parseDuration('--timeout', timeoutText);
+  const intervalMs = raw.waitInterval === undefined ? 1000 : parseDuration('--interval', raw.waitInterval);
+  const targets = parseTargets(raw.operands, services);
+  if (raw.numeric) {
+    const named = targets.find((target) => isName(target.host));
+    if (named !== undefined)
+      fail(messages.resolveFailed(named.host, named.port, 'Name or service not known'));
+  }
+  return {
+    mode: 'wait',
+    family,
+    numeric: raw.numeric,
+    verbose: raw.verbose > 0,
+    targets,
+    timeoutMs,
+    timeoutText,
+    intervalMs,
+    attemptTimeoutMs: waitSeconds === undefined || waitSeconds === 0 ? undefined : waitSeconds * 1000,
+    send: raw.probeSend === undefined ? undefined : parseSendData(raw.probeSend),
+    expect: raw.probeExpect === undefined ? undefined : parseExpect(raw.probeExpect),
+  };
+};
 
 /** The one-paragraph usage nc prints after a command-line error. */
 export const usageText = (prog: string): string => {
