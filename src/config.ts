@@ -133,7 +133,16 @@ export interface WaitConfig {
   readonly expect: RegExp | undefined;
 }
 
-export type Config = ConnectConfig | ListenConfig | ScanConfig | WaitConfig;
+/** -l --serve FILE: every client gets the whole file, concurrently. */
+export interface ServeConfig extends Omit<ListenConfig, 'mode'> {
+  readonly mode: 'serve';
+  /** The file sent to each client (a regular file, opened once at start-up). */
+  readonly file: string;
+  /** --count: accept this many clients, then stop listening and exit once they are served. */
+  readonly count: number | undefined;
+}
+
+export type Config = ConnectConfig | ListenConfig | ScanConfig | WaitConfig | ServeConfig;
 
 /** What the command line asked for: a session, or just text to print. */
 export type Command =

@@ -30,12 +30,18 @@ const parse = (argv: readonly string[], io: Io): Command | number => {
 };
 
 /**
- * stdin as the session reads it: not at all for -d, -z, --wait and -e/-c; with -C and -i applied. The
+ * stdin as the session reads it: not at all for -d, -z, --wait, --serve and -e/-c; with -C and -i applied. The
  * rarely used transforms are loaded only when asked for (start-up time matters: tsnc runs in
  * shell loops).
  */
 const stdinFor = async (config: Config, io: Io): Promise<Source> => {
-  if (config.mode === 'scan' || config.mode === 'wait' || !config.readStdin || config.exec !== undefined)
+  if (
+    config.mode === 'scan' ||
+    config.mode === 'wait' ||
+    config.mode === 'serve' ||
+    !config.readStdin ||
+    config.exec !== undefined
+  )
     return StdinSource.disabled();
   const kind = stdioKind(io.stdinFd);
   let source: Source = StdinSource.of(openInput(io.stdinFd, kind), kind);
@@ -56,6 +62,8 @@ const dispatch = async (config: Config, ctx: ModeContext): Promise<number> => {
       return (await import('./modes/scan.js')).scanMode(config, ctx);
     case 'wait':
       return (await import('./modes/wait.js')).waitMode(config, ctx);
+    case 'serve':
+      return (await import('./modes/serve.js')).serveMode(config, ctx);
   }
 };
 

@@ -317,6 +317,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'regex',
     help: 'With --wait: a target is ready only once what it sends matches this regular expression',
   },
+  {
+    key: 'serveFile',
+    long: 'serve',
+    takesValue: true,
+    type: 'string',
+    valueName: 'file',
+    help: 'With -l: send this file to every client, concurrently, then FIN (keeps listening)',
+  },
+  {
+    key: 'serveCount',
+    long: 'count',
+    takesValue: true,
+    type: 'string',
+    valueName: 'n',
+    help: 'With --serve: accept n clients, then stop listening and exit once they are served',
+  },
 ];
 
 /** What the command line says, before any meaning is given to it. */
@@ -363,6 +379,8 @@ export interface RawArgs {
   readonly waitInterval?: string;
   readonly probeSend?: string;
   readonly probeExpect?: string;
+  readonly serveFile?: string;
+  readonly serveCount?: string;
   readonly operands: readonly string[];
 }
 
@@ -432,6 +450,8 @@ export const parseArgs = (argv: readonly string[]): RawArgs => {
     waitInterval: text('waitInterval'),
     probeSend: text('probeSend'),
     probeExpect: text('probeExpect'),
+    serveFile: text('serveFile'),
+    serveCount: text('serveCount'),
     operands,
   };
 };
@@ -605,12 +625,21 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
   if (raw.unix && raw.udp) fail(messages.unixDatagramUnsupported());
   if (raw.sendOnly && raw.recvOnly) fail(messages.cannotCombine('--send-only', '--recv-only'));
   if (raw.maxConns !== undefined && !raw.listen) fail(messages.needsListen('-m'));
+  if (raw.serveCount !== undefined && raw.serveFile === undefined) fail(messages.needsServe('--count'));
+  if (raw.serveFile !== undefined) {
+    if (!raw.listen) fail(messages.needsListen('--serve'));
+    if (raw.udp) fail(messages.cannotCombine('--serve', '-u'));
+    if (raw.exec !== undefined) fail(messages.cannotCombine('--serve', '-e'));
+    if (raw.shellCommand !== undefined) fail(messages.cannotCombine('--serve', '-c'));
+    if (raw.serveFile === '') fail(messages.pathFailed('--serve', 'missing file name'));
+  }
 
   // -w: INT_MAX / 1000 as in nc.openbsd; 0 means no timeout.
   const waitSeconds = seconds(raw.wait, 0, Math.floor(INT_MAX / 1000), messages.timeoutInvalid);
   const quitSeconds = seconds(raw.quit, INT_MIN, INT_MAX, messages.quitTimerInvalid);
   const intervalSeconds = seconds(raw.interval, 0, Math.floor(INT_MAX / 1000), messages.intervalInvalid);
   const maxConnections = seconds(raw.maxConns, 1, INT_MAX, messages.maxConnsInvalid) ?? DEFAULT_MAX_CONNS;
+  const serveCount = seconds(raw.serveCount, 1, INT_MAX, messages.countInvalid);
   const timeoutMs = waitSeconds === undefined || waitSeconds === 0 ? undefined : waitSeconds * 1000;
   const exec = execSpec(raw);
   if (exec !== undefined && raw.scan)
@@ -719,6 +748,9 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
         proxy,
       };
     }
+  }
+  if (raw.serveFile !== undefined && config.mode === 'listen') {
+    return { kind: 'run', config: { ...config, mode: 'serve', file: raw.serveFile, count: serveCount } };
   }
   return { kind: 'run', config };
 };
