@@ -26,6 +26,7 @@ const status = await run(process.argv.slice(2), {
   stdinFd: 0,
   stdoutFd: 1,
   writeStderr: (text) => process.stderr.write(text),
+  stderrIsTTY: process.stderr.isTTY,
 });
 // run() resolves only after stdout is flushed, so nothing is pending; exit explicitly because a
 // stdin read that will never complete (an open pipe nobody writes to) would keep Node alive.

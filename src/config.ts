@@ -68,6 +68,8 @@ export interface SessionConfig {
   readonly socketOptions: SocketOptions;
   /** -e/-c: a program talks to the peer instead of stdin/stdout. */
   readonly exec: ExecSpec | undefined;
+  /** --sha256/--progress: count (and hash) what stdin sends and stdout receives; absent otherwise. */
+  readonly meter?: { readonly sha256: boolean; readonly progress: boolean };
 }
 
 /** Where connect and scan modes go, and from where. */

@@ -1,6 +1,8 @@
+import { fstatSync } from 'node:fs';
 import type { Command, Config } from './config.js';
 import { errnoText, EXIT, TsncError, UsageError } from './errors.js';
 import { StdinSource, StdoutSink, type Source } from './io/endpoints.js';
+import type { Meter } from './io/meter.js';
 import { openInput, openOutput, stdioKind } from './io/stdio.js';
 import { messages } from './messages.js';
 import { connectMode } from './modes/connect.js';
@@ -16,6 +18,8 @@ export interface Io {
   readonly stdinFd: number;
   readonly stdoutFd: number;
   writeStderr(text: string): void;
+  /** stderr is a terminal (--progress redraws a live line there). */
+  readonly stderrIsTTY?: boolean;
 }
 
 const parse = (argv: readonly string[], io: Io): Command | number => {
@@ -52,6 +56,20 @@ const stdinFor = async (config: Config, io: Io): Promise<Source> => {
   return source;
 };
 
+/** --sha256/--progress: a meter around stdin and stdout, loaded only when asked for. */
+const meterFor = async (config: Config, io: Io): Promise<Meter | undefined> => {
+  if (config.mode !== 'connect' && config.mode !== 'listen') return undefined;
+  if (config.meter === undefined) return undefined;
+  const kind = config.readStdin ? stdioKind(io.stdinFd) : undefined;
+  return new (await import('./io/meter.js')).Meter({
+    ...config.meter,
+    live: io.stderrIsTTY === true,
+    expectedBytes: kind === 'file' ? fstatSync(io.stdinFd).size : undefined,
+    write: (text) => io.writeStderr(text),
+    progName: io.progName,
+  });
+};
+
 const dispatch = async (config: Config, ctx: ModeContext): Promise<number> => {
   switch (config.mode) {
     case 'listen':
@@ -80,9 +98,10 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
   }
 
   const { config } = command;
+  const meter = await meterFor(config, io);
   const ctx: ModeContext = {
-    stdin: await stdinFor(config, io),
-    stdout,
+    stdin: meter === undefined ? await stdinFor(config, io) : meter.source(await stdinFor(config, io)),
+    stdout: meter === undefined ? stdout : meter.sink(stdout),
     warn: (text) => io.writeStderr(`${io.progName}: ${text}\n`),
     info: (text) => {
       if (config.verbose) io.writeStderr(`${text}\n`);
@@ -103,5 +122,6 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
     throw error;
   } finally {
     await stdout.flush();
+    meter?.finish();
   }
 };

@@ -333,6 +333,20 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'n',
     help: 'With --serve: accept n clients, then stop listening and exit once they are served',
   },
+  {
+    key: 'sha256',
+    long: 'sha256',
+    takesValue: false,
+    type: 'boolean',
+    help: 'At the end, print the byte count and sha256 of what was sent and of what was received (stderr)',
+  },
+  {
+    key: 'progress',
+    long: 'progress',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Show progress on stderr: a live line on a terminal, else a summary line at the end',
+  },
 ];
 
 /** What the command line says, before any meaning is given to it. */
@@ -381,6 +395,8 @@ export interface RawArgs {
   readonly probeExpect?: string;
   readonly serveFile?: string;
   readonly serveCount?: string;
+  readonly sha256: boolean;
+  readonly progress: boolean;
   readonly operands: readonly string[];
 }
 
@@ -452,6 +468,8 @@ export const parseArgs = (argv: readonly string[]): RawArgs => {
     probeExpect: text('probeExpect'),
     serveFile: text('serveFile'),
     serveCount: text('serveCount'),
+    sha256: flag('sha256'),
+    progress: flag('progress'),
     operands,
   };
 };
@@ -625,6 +643,11 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
   if (raw.unix && raw.udp) fail(messages.unixDatagramUnsupported());
   if (raw.sendOnly && raw.recvOnly) fail(messages.cannotCombine('--send-only', '--recv-only'));
   if (raw.maxConns !== undefined && !raw.listen) fail(messages.needsListen('-m'));
+  const metered = raw.sha256 ? '--sha256' : raw.progress ? '--progress' : undefined;
+  if (metered !== undefined) {
+    for (const [option, given] of METER_CONFLICTS)
+      if (given(raw)) fail(messages.cannotCombine(metered, option));
+  }
   if (raw.serveCount !== undefined && raw.serveFile === undefined) fail(messages.needsServe('--count'));
   if (raw.serveFile !== undefined) {
     if (!raw.listen) fail(messages.needsListen('--serve'));
@@ -666,6 +689,8 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
     discardReceived: raw.sendOnly,
     socketOptions: socketOptions(raw),
     exec,
+    // Only when asked for: every other config stays exactly as before.
+    ...(metered === undefined ? {} : { meter: { sha256: raw.sha256, progress: raw.progress } }),
   } as const;
 
   const { operands } = raw;
@@ -777,6 +802,15 @@ const scanConfig = (
   proxy,
 });
 
+/** --sha256/--progress count one session's stdin and stdout: not a scan, many clients, or a program. */
+const METER_CONFLICTS = [
+  ['-z', (raw: RawArgs) => raw.scan],
+  ['-k', (raw: RawArgs) => raw.keep],
+  ['-e', (raw: RawArgs) => raw.exec !== undefined],
+  ['-c', (raw: RawArgs) => raw.shellCommand !== undefined],
+  ['--serve', (raw: RawArgs) => raw.serveFile !== undefined],
+] as const;
+
 /** Options that make no sense for --wait: each is an error rather than silently ignored. */
 const NOT_WITH_WAIT = [
   ['-l', (raw: RawArgs) => raw.listen],
@@ -789,6 +823,9 @@ const NOT_WITH_WAIT = [
   ['-x', (raw: RawArgs) => raw.proxy !== undefined],
   ['-s', (raw: RawArgs) => raw.source !== undefined],
   ['-p', (raw: RawArgs) => raw.port !== undefined],
+  ['--sha256', (raw: RawArgs) => raw.sha256],
+  ['--progress', (raw: RawArgs) => raw.progress],
+  ['--serve', (raw: RawArgs) => raw.serveFile !== undefined],
 ] as const;
 
 /** --wait [--timeout D] [--interval D] [--send DATA] [--expect RE] HOST PORT | host:port ... */
