@@ -70,6 +70,8 @@ export interface SessionConfig {
   readonly exec: ExecSpec | undefined;
   /** --sha256/--progress: count (and hash) what stdin sends and stdout receives; absent otherwise. */
   readonly meter?: { readonly sha256: boolean; readonly progress: boolean };
+  /** --verify: a length and sha256 trailer after stdin, checked on what arrives; absent otherwise. */
+  readonly verify?: boolean;
 }
 
 /** Where connect and scan modes go, and from where. */

@@ -1,7 +1,7 @@
 import { fstatSync } from 'node:fs';
 import type { Command, Config } from './config.js';
 import { errnoText, EXIT, TsncError, UsageError } from './errors.js';
-import { StdinSource, StdoutSink, type Source } from './io/endpoints.js';
+import { StdinSource, StdoutSink, type Sink, type Source } from './io/endpoints.js';
 import type { Meter } from './io/meter.js';
 import { openInput, openOutput, stdioKind } from './io/stdio.js';
 import { messages } from './messages.js';
@@ -99,16 +99,30 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
 
   const { config } = command;
   const meter = await meterFor(config, io);
+  const verifier =
+    (config.mode === 'connect' || config.mode === 'listen') && config.verify === true
+      ? new (await import('./io/verify.js')).Verifier()
+      : undefined;
+  // The meter counts the payload only: the verifier's trailer is added outside it.
+  let stdin = await stdinFor(config, io);
+  let sink: Sink = stdout;
+  if (meter !== undefined) [stdin, sink] = [meter.source(stdin), meter.sink(sink)];
+  if (verifier !== undefined) [stdin, sink] = [verifier.source(stdin), verifier.sink(sink)];
   const ctx: ModeContext = {
-    stdin: meter === undefined ? await stdinFor(config, io) : meter.source(await stdinFor(config, io)),
-    stdout: meter === undefined ? stdout : meter.sink(stdout),
+    stdin,
+    stdout: sink,
     warn: (text) => io.writeStderr(`${io.progName}: ${text}\n`),
     info: (text) => {
       if (config.verbose) io.writeStderr(`${text}\n`);
     },
   };
   try {
-    const status = await dispatch(config, ctx);
+    let status = await dispatch(config, ctx);
+    const unverified = verifier?.finish();
+    if (unverified !== undefined) {
+      ctx.warn(unverified);
+      status = EXIT.failure;
+    }
     if (stdout.failure !== undefined) {
       ctx.warn(messages.stdoutFailed(errnoText(stdout.failure)));
       return EXIT.failure;

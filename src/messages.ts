@@ -58,6 +58,11 @@ export const messages = {
   waitTimedOut: (host: string, port: number, after: string, reason: string) =>
     `wait for ${host} port ${port} (tcp) timed out after ${after}: ${reason}`,
   waitNoAttempt: () => 'no attempt finished',
+  verifyShort: (received: number, expected: number) =>
+    `verify failed: received ${received} of ${expected} bytes`,
+  verifyCorrupt: (received: number) => `verify failed: sha256 mismatch in the ${received} bytes received`,
+  verifyNoTrailer: (received: number) =>
+    `verify failed: no trailer after ${received} bytes (cut short, or the peer did not use --verify)`,
   probeFailed: (host: string, port: number, reason: string) =>
     `probe of ${host} port ${port} (tcp) failed: ${reason}`,
   probeClosed: (received: number) => `connection closed after ${received} bytes without a match for --expect`,

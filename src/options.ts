@@ -347,6 +347,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     help: 'Show progress on stderr: a live line on a terminal, else a summary line at the end',
   },
+  {
+    key: 'verify',
+    long: 'verify',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Both ends tsnc: send a length and sha256 trailer after stdin; exit 1 if what arrives is short or corrupt',
+  },
 ];
 
 /** What the command line says, before any meaning is given to it. */
@@ -397,6 +404,7 @@ export interface RawArgs {
   readonly serveCount?: string;
   readonly sha256: boolean;
   readonly progress: boolean;
+  readonly verify: boolean;
   readonly operands: readonly string[];
 }
 
@@ -470,6 +478,7 @@ export const parseArgs = (argv: readonly string[]): RawArgs => {
     serveCount: text('serveCount'),
     sha256: flag('sha256'),
     progress: flag('progress'),
+    verify: flag('verify'),
     operands,
   };
 };
@@ -644,10 +653,11 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
   if (raw.sendOnly && raw.recvOnly) fail(messages.cannotCombine('--send-only', '--recv-only'));
   if (raw.maxConns !== undefined && !raw.listen) fail(messages.needsListen('-m'));
   const metered = raw.sha256 ? '--sha256' : raw.progress ? '--progress' : undefined;
-  if (metered !== undefined) {
-    for (const [option, given] of METER_CONFLICTS)
-      if (given(raw)) fail(messages.cannotCombine(metered, option));
+  for (const used of [metered, raw.verify ? '--verify' : undefined]) {
+    if (used === undefined) continue;
+    for (const [option, given] of METER_CONFLICTS) if (given(raw)) fail(messages.cannotCombine(used, option));
   }
+  if (raw.verify && raw.udp) fail(messages.cannotCombine('--verify', '-u'));
   if (raw.serveCount !== undefined && raw.serveFile === undefined) fail(messages.needsServe('--count'));
   if (raw.serveFile !== undefined) {
     if (!raw.listen) fail(messages.needsListen('--serve'));
@@ -691,6 +701,7 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
     exec,
     // Only when asked for: every other config stays exactly as before.
     ...(metered === undefined ? {} : { meter: { sha256: raw.sha256, progress: raw.progress } }),
+    ...(raw.verify ? { verify: true } : {}),
   } as const;
 
   const { operands } = raw;
@@ -825,6 +836,7 @@ const NOT_WITH_WAIT = [
   ['-p', (raw: RawArgs) => raw.port !== undefined],
   ['--sha256', (raw: RawArgs) => raw.sha256],
   ['--progress', (raw: RawArgs) => raw.progress],
+  ['--verify', (raw: RawArgs) => raw.verify],
   ['--serve', (raw: RawArgs) => raw.serveFile !== undefined],
 ] as const;
 

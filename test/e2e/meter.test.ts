@@ -67,9 +67,9 @@ describe('--sha256', () => {
 
   it.each([
     [['--sha256', '-lk', '-p', '0'], 'tsnc: cannot use --sha256 and -k\n'],
-    [['--progress', '-z', 'h', '1'], 'tsnc: cannot use --progress and -z\n'],
-    [['--sha256', '-e', 'cat', 'h', '1'], 'tsnc: cannot use --sha256 and -e\n'],
-    [['--wait', '--progress', 'h', '1'], 'tsnc: cannot use --wait and --progress\n'],
+    [['--progress', '-z', '127.0.0.1', '1'], 'tsnc: cannot use --progress and -z\n'],
+    [['--sha256', '-e', 'cat', '127.0.0.1', '1'], 'tsnc: cannot use --sha256 and -e\n'],
+    [['--wait', '--progress', '127.0.0.1', '1'], 'tsnc: cannot use --wait and --progress\n'],
   ])('%j: one line, exit 1', async (args, line) => {
     const proc = tsnc(args, { stdio: ['ignore', 'pipe', 'pipe'] });
     expect(await proc.exited()).toBe(1);

@@ -89,7 +89,7 @@ describe('-l --serve FILE', () => {
   });
 
   it.each([
-    [['--serve', 'f', 'h', '1'], 'tsnc: must use -l with --serve\n'],
+    [['--serve', 'f', '127.0.0.1', '1'], 'tsnc: must use -l with --serve\n'],
     [['-l', '-p', '0', '--count', '2'], 'tsnc: must use --serve with --count\n'],
     [['-l', '-p', '0', '--serve', 'f', '--count', '0'], 'tsnc: count too small: 0\n'],
     [['-l', '-p', '0', '--serve', 'f', '--count', 'x'], 'tsnc: count invalid: x\n'],

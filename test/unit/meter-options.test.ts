@@ -34,3 +34,11 @@ describe('--sha256 / --progress -> Config', () => {
     expect(humanBytes(bytes)).toBe(text);
   });
 });
+
+describe('--verify -> Config', () => {
+  it('present only when asked for', () => {
+    expect(config(['--verify', 'h', '1'])).toMatchObject({ verify: true });
+    expect(config(['--verify', '-l', '-p', '1'])).toMatchObject({ verify: true });
+    expect('verify' in config(['h', '1'])).toBe(false);
+  });
+});
