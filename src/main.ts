@@ -34,19 +34,13 @@ const parse = (argv: readonly string[], io: Io): Command | number => {
 };
 
 /**
- * stdin as the session reads it: not at all for -d, -z, --wait, --serve and -e/-c; with -C and -i applied. The
- * rarely used transforms are loaded only when asked for (start-up time matters: tsnc runs in
- * shell loops).
+ * stdin as the session reads it: not at all for -d, -z, --wait, --serve and -e/-c; with -C and
+ * -i applied. The rarely used transforms are loaded only when asked for (start-up time matters:
+ * tsnc runs in shell loops).
  */
 const stdinFor = async (config: Config, io: Io): Promise<Source> => {
-  if (
-    config.mode === 'scan' ||
-    config.mode === 'wait' ||
-    config.mode === 'serve' ||
-    !config.readStdin ||
-    config.exec !== undefined
-  )
-    return StdinSource.disabled();
+  const reads = (config.mode === 'connect' || config.mode === 'listen') && config.readStdin;
+  if (!reads || config.exec !== undefined) return StdinSource.disabled();
   const kind = stdioKind(io.stdinFd);
   let source: Source = StdinSource.of(openInput(io.stdinFd, kind), kind);
   if (config.crlf) source = (await import('./io/crlf.js')).crlfSource(source);

@@ -27,6 +27,8 @@ export class Verifier {
   private readonly receivedHash = createHash('sha256');
   private tail = Buffer.alloc(0);
   private inner: Sink | undefined;
+  /** A session used the source: without one (the connect failed) there is nothing to verify. */
+  private attached = false;
 
   /** stdin, then the trailer at its EOF (also for an empty or disabled stdin). */
   source(inner: Source): Source {
@@ -36,7 +38,8 @@ export class Verifier {
       },
       isTTY: inner.isTTY,
       isRegularFile: inner.isRegularFile,
-      attach: (consumer) =>
+      attach: (consumer) => {
+        this.attached = true;
         inner.attach({
           onData: (chunk) => {
             this.sent += chunk.length;
@@ -47,7 +50,8 @@ export class Verifier {
             consumer.onData(trailer(this.sent, this.sentHash.digest()));
             consumer.onEnd();
           },
-        }),
+        });
+      },
       detach: () => inner.detach(),
       pause: () => inner.pause(),
       resume: () => inner.resume(),
@@ -89,6 +93,7 @@ export class Verifier {
    * Nothing at all is fine only for a side that sent data itself (its peer may never end stdin).
    */
   finish(): string | undefined {
+    if (!this.attached) return undefined;
     const { tail } = this;
     if (tail.length === TRAILER_LENGTH && tail.subarray(0, MAGIC.length).equals(MAGIC)) {
       const expected = Number(tail.readBigUInt64BE(MAGIC.length));

@@ -1,7 +1,9 @@
 // Issue 7, --verify: tsnc to tsnc, the trailer is stripped and checked; a short, corrupt or
 // trailer-less stream (sent by the test process, as a broken sender would) is exit 1 and says so.
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { openSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { killAll, listener, tsnc } from '../helpers/cli.js';
 import { randomPayload, scratch, sha256 } from '../helpers/data.js';
@@ -105,6 +107,17 @@ describe('--verify', () => {
     const { status, stderr } = await receiveFrom(Buffer.alloc(0));
     expect(status).toBe(1);
     expect(stderr).toMatch(/\ntsnc: verify failed: no trailer after 0 bytes/);
+  });
+
+  it('no connection, no session: nothing to verify, only the connect failure', async () => {
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const { port } = probe.address() as AddressInfo;
+    probe.close();
+    await once(probe, 'close');
+    const proc = tsnc(['--verify', '-v', '127.0.0.1', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(await proc.exited()).toBe(1);
+    expect(proc.stderr()).toBe(`tsnc: connect to 127.0.0.1 port ${port} (tcp) failed: Connection refused\n`);
   });
 
   it.each([
