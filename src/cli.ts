@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { constants } from 'node:os';
 import { basename } from 'node:path';
+import { isatty } from 'node:tty';
 import { EXIT, signalExitCode } from './errors.js';
 import { run } from './main.js';
 
@@ -26,7 +27,8 @@ const status = await run(process.argv.slice(2), {
   stdinFd: 0,
   stdoutFd: 1,
   writeStderr: (text) => process.stderr.write(text),
-  stderrIsTTY: process.stderr.isTTY,
+  // isatty(), not process.stderr.isTTY: that getter would set up a tty stream on fd 2 at start-up.
+  stderrIsTTY: isatty(2),
 });
 // run() resolves only after stdout is flushed, so nothing is pending; exit explicitly because a
 // stdin read that will never complete (an open pipe nobody writes to) would keep Node alive.
