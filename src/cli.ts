@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { constants } from 'node:os';
 import { basename } from 'node:path';
+import { isatty } from 'node:tty';
 import { EXIT, signalExitCode } from './errors.js';
 import { run } from './main.js';
 
@@ -38,4 +39,6 @@ run(process.argv.slice(2), {
   stdinFd: 0,
   stdoutFd: 1,
   writeStderr: (text) => process.stderr.write(text),
+  // isatty(), not process.stderr.isTTY: that getter would set up a tty stream on fd 2.
+  stderrIsTTY: isatty(2),
 }).then((status) => process.exit(status), fail);

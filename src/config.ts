@@ -68,6 +68,10 @@ export interface SessionConfig {
   readonly socketOptions: SocketOptions;
   /** -e/-c: a program talks to the peer instead of stdin/stdout. */
   readonly exec: ExecSpec | undefined;
+  /** --sha256/--progress: count (and hash) what stdin sends and stdout receives; absent otherwise. */
+  readonly meter?: { readonly sha256: boolean; readonly progress: boolean };
+  /** --verify: a length and sha256 trailer after stdin, checked on what arrives; absent otherwise. */
+  readonly verify?: boolean;
 }
 
 /** Where connect and scan modes go, and from where. */
@@ -106,7 +110,43 @@ export interface ScanConfig extends Target {
   readonly verbose: boolean;
 }
 
-export type Config = ConnectConfig | ListenConfig | ScanConfig;
+/** One --wait target: a host (name or address) and a TCP port. */
+export interface WaitTarget {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** --wait: retry until every target accepts a connection (and passes the probe), or the deadline. */
+export interface WaitConfig {
+  readonly mode: 'wait';
+  readonly family: Family;
+  readonly numeric: boolean;
+  readonly verbose: boolean;
+  readonly targets: readonly WaitTarget[];
+  /** --timeout: the deadline for all targets, from start-up. */
+  readonly timeoutMs: number;
+  /** --timeout as the user wrote it, for the failure lines. */
+  readonly timeoutText: string;
+  /** --interval: from the start of one attempt at a target to the start of the next. */
+  readonly intervalMs: number;
+  /** -w: at most this long for one attempt (connect and probe); undefined: until the deadline. */
+  readonly attemptTimeoutMs: number | undefined;
+  /** --send: bytes to send once connected. */
+  readonly send: Buffer | undefined;
+  /** --expect: what the target sends must match this before it counts as ready. */
+  readonly expect: RegExp | undefined;
+}
+
+/** -l --serve FILE: every client gets the whole file, concurrently. */
+export interface ServeConfig extends Omit<ListenConfig, 'mode'> {
+  readonly mode: 'serve';
+  /** The file sent to each client (a regular file, opened once at start-up). */
+  readonly file: string;
+  /** --count: accept this many clients, then stop listening and exit once they are served. */
+  readonly count: number | undefined;
+}
+
+export type Config = ConnectConfig | ListenConfig | ScanConfig | WaitConfig | ServeConfig;
 
 /** What the command line asked for: a session, or just text to print. */
 export type Command =

@@ -1,6 +1,8 @@
+import { fstatSync } from 'node:fs';
 import type { Command, Config } from './config.js';
 import { errnoText, EXIT, TsncError, UsageError } from './errors.js';
-import { StdinSource, StdoutSink, type Source } from './io/endpoints.js';
+import { StdinSource, StdoutSink, type Sink, type Source } from './io/endpoints.js';
+import type { Meter } from './io/meter.js';
 import { openInput, openOutput, stdioKind } from './io/stdio.js';
 import { messages } from './messages.js';
 import { connectMode } from './modes/connect.js';
@@ -16,6 +18,8 @@ export interface Io {
   readonly stdinFd: number;
   readonly stdoutFd: number;
   writeStderr(text: string): void;
+  /** stderr is a terminal (--progress redraws a live line there). */
+  readonly stderrIsTTY?: boolean;
 }
 
 const parse = (argv: readonly string[], io: Io): Command | number => {
@@ -30,12 +34,13 @@ const parse = (argv: readonly string[], io: Io): Command | number => {
 };
 
 /**
- * stdin as the session reads it: not at all for -d, -z and -e/-c; with -C and -i applied. The
- * rarely used transforms are loaded only when asked for (start-up time matters: tsnc runs in
- * shell loops).
+ * stdin as the session reads it: not at all for -d, -z, --wait, --serve and -e/-c; with -C and
+ * -i applied. The rarely used transforms are loaded only when asked for (start-up time matters:
+ * tsnc runs in shell loops).
  */
 const stdinFor = async (config: Config, io: Io): Promise<Source> => {
-  if (config.mode === 'scan' || !config.readStdin || config.exec !== undefined) return StdinSource.disabled();
+  const reads = (config.mode === 'connect' || config.mode === 'listen') && config.readStdin;
+  if (!reads || config.exec !== undefined) return StdinSource.disabled();
   const kind = stdioKind(io.stdinFd);
   let source: Source = StdinSource.of(openInput(io.stdinFd, kind), kind);
   if (config.crlf) source = (await import('./io/crlf.js')).crlfSource(source);
@@ -43,6 +48,20 @@ const stdinFor = async (config: Config, io: Io): Promise<Source> => {
     source = new (await import('./io/line-delay.js')).PacedSource(source, config.lineDelayMs);
   }
   return source;
+};
+
+/** --sha256/--progress: a meter around stdin and stdout, loaded only when asked for. */
+const meterFor = async (config: Config, io: Io): Promise<Meter | undefined> => {
+  if (config.mode !== 'connect' && config.mode !== 'listen') return undefined;
+  if (config.meter === undefined) return undefined;
+  const kind = config.readStdin ? stdioKind(io.stdinFd) : undefined;
+  return new (await import('./io/meter.js')).Meter({
+    ...config.meter,
+    live: io.stderrIsTTY === true,
+    expectedBytes: kind === 'file' ? fstatSync(io.stdinFd).size : undefined,
+    write: (text) => io.writeStderr(text),
+    progName: io.progName,
+  });
 };
 
 const dispatch = async (config: Config, ctx: ModeContext): Promise<number> => {
@@ -53,6 +72,10 @@ const dispatch = async (config: Config, ctx: ModeContext): Promise<number> => {
       return connectMode(config, ctx);
     case 'scan':
       return (await import('./modes/scan.js')).scanMode(config, ctx);
+    case 'wait':
+      return (await import('./modes/wait.js')).waitMode(config, ctx);
+    case 'serve':
+      return (await import('./modes/serve.js')).serveMode(config, ctx);
   }
 };
 
@@ -69,16 +92,31 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
   }
 
   const { config } = command;
+  const meter = await meterFor(config, io);
+  const verifier =
+    (config.mode === 'connect' || config.mode === 'listen') && config.verify === true
+      ? new (await import('./io/verify.js')).Verifier()
+      : undefined;
+  // The meter counts the payload only: the verifier's trailer is added outside it.
+  let stdin = await stdinFor(config, io);
+  let sink: Sink = stdout;
+  if (meter !== undefined) [stdin, sink] = [meter.source(stdin), meter.sink(sink)];
+  if (verifier !== undefined) [stdin, sink] = [verifier.source(stdin), verifier.sink(sink)];
   const ctx: ModeContext = {
-    stdin: await stdinFor(config, io),
-    stdout,
+    stdin,
+    stdout: sink,
     warn: (text) => io.writeStderr(`${io.progName}: ${text}\n`),
     info: (text) => {
       if (config.verbose) io.writeStderr(`${text}\n`);
     },
   };
   try {
-    const status = await dispatch(config, ctx);
+    let status = await dispatch(config, ctx);
+    const unverified = verifier?.finish();
+    if (unverified !== undefined) {
+      ctx.warn(unverified);
+      status = EXIT.failure;
+    }
     if (stdout.failure !== undefined) {
       ctx.warn(messages.stdoutFailed(errnoText(stdout.failure)));
       return EXIT.failure;
@@ -92,5 +130,6 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
     throw error;
   } finally {
     await stdout.flush();
+    meter?.finish();
   }
 };

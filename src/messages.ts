@@ -63,6 +63,18 @@ export const messages = {
   socketOptionUnsupported: (what: string) => `${what}: not supported by Node.js`,
   stdoutFailed: (reason: string) => `write error on stdout: ${reason}`,
   stdinFailed: (reason: string) => `read error on stdin: ${reason}`,
+  waitTimedOut: (host: string, port: number, after: string, reason: string) =>
+    `wait for ${host} port ${port} (tcp) timed out after ${after}: ${reason}`,
+  waitNoAttempt: () => 'no attempt finished',
+  verifyShort: (received: number, expected: number) =>
+    `verify failed: received ${received} of ${expected} bytes`,
+  verifyCorrupt: (received: number) => `verify failed: sha256 mismatch in the ${received} bytes received`,
+  verifyNoTrailer: (received: number) =>
+    `verify failed: no trailer after ${received} bytes (cut short, or the peer did not use --verify)`,
+  probeFailed: (host: string, port: number, reason: string) =>
+    `probe of ${host} port ${port} (tcp) failed: ${reason}`,
+  probeClosed: (received: number) => `connection closed after ${received} bytes without a match for --expect`,
+  probeNoMatch: (received: number) => `no match for --expect in ${received} bytes received`,
 
   portTooSmall: (text: string) => `port number too small: ${text}`,
   portTooLarge: (text: string) => `port number too large: ${text}`,
@@ -91,6 +103,15 @@ export const messages = {
   addressListEmpty: (option: string) => `${option}: no address given`,
   addressSpecInvalid: (option: string, spec: string) => `${option}: invalid address or network: ${spec}`,
   tooManyArguments: () => 'too many arguments',
+  needsWait: (option: string) => `must use --wait with ${option}`,
+  needsServe: (option: string) => `must use --serve with ${option}`,
+  countInvalid: (problem: string, text: string) => `count ${problem}: ${text}`,
+  notRegularFile: (path: string) => `${path}: not a regular file`,
+  durationInvalid: (option: string, text: string) => `${option} duration invalid: ${text}`,
+  durationTooLarge: (option: string, text: string) => `${option} duration too large: ${text}`,
+  expectInvalid: (reason: string) => `--expect: invalid regular expression: ${reason}`,
+  sendInvalid: (text: string) => `--send: invalid escape in: ${text}`,
+  targetMissingBracket: (text: string) => `missing closing bracket in target: ${text}`,
   listenOneAddress: () => 'cannot use -s and a listen address together',
   invalidOption: (letter: string) => `invalid option -- '${letter}'`,
   optionNeedsArgument: (letter: string) => `option requires an argument -- '${letter}'`,

@@ -11,6 +11,7 @@ import type {
   ShutdownPolicy,
   SocketOptions,
   Transport,
+  WaitConfig,
 } from './config.js';
 import { EXIT_TABLE, UsageError } from './errors.js';
 import { getopt, type GetoptSpec } from './getopt.js';
@@ -19,6 +20,7 @@ import { parseAddressSpec, splitAddressList } from './net/address-spec.js';
 import { parseListenPort, parsePort, parsePortSpec } from './net/port.js';
 import { systemServices, type ServiceTable } from './net/services.js';
 import { parseTos } from './net/tos.js';
+import { isName, parseDuration, parseExpect, parseSendData, parseTargets } from './wait-options.js';
 
 interface OptionSpec extends GetoptSpec {
   /** 'list': may be given again, every value counts (--allow a --allow b). */
@@ -276,6 +278,82 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Only send: drop what the peer sends, FIN and exit once stdin is sent (ncat; -N -q 0)',
   },
   { key: 'version', long: 'version', takesValue: false, type: 'boolean', help: 'Print the version and exit' },
+  {
+    key: 'waitFor',
+    long: 'wait',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Wait mode: retry until every HOST PORT (or host:port) target accepts a connection, or the --timeout passes',
+  },
+  {
+    key: 'waitTimeout',
+    long: 'timeout',
+    takesValue: true,
+    type: 'string',
+    valueName: 'duration',
+    help: 'With --wait: give up after this long (500ms, 60s, 2m, 1h; a bare number is seconds; default 60s)',
+  },
+  {
+    key: 'waitInterval',
+    long: 'interval',
+    takesValue: true,
+    type: 'string',
+    valueName: 'duration',
+    help: 'With --wait: time between the starts of two attempts at one target (default 1s)',
+  },
+  {
+    key: 'probeSend',
+    long: 'send',
+    takesValue: true,
+    type: 'string',
+    valueName: 'data',
+    help: 'With --wait: send this once connected (escapes \\r \\n \\t \\0 \\\\ \\xHH)',
+  },
+  {
+    key: 'probeExpect',
+    long: 'expect',
+    takesValue: true,
+    type: 'string',
+    valueName: 'regex',
+    help: 'With --wait: a target is ready only once what it sends matches this regular expression',
+  },
+  {
+    key: 'serveFile',
+    long: 'serve',
+    takesValue: true,
+    type: 'string',
+    valueName: 'file',
+    help: 'With -l: send this file to every client, concurrently, then FIN (keeps listening)',
+  },
+  {
+    key: 'serveCount',
+    long: 'count',
+    takesValue: true,
+    type: 'string',
+    valueName: 'n',
+    help: 'With --serve: accept n clients, then stop listening and exit once they are served',
+  },
+  {
+    key: 'sha256',
+    long: 'sha256',
+    takesValue: false,
+    type: 'boolean',
+    help: 'At the end, print the byte count and sha256 of what was sent and of what was received (stderr)',
+  },
+  {
+    key: 'progress',
+    long: 'progress',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Show progress on stderr: a live line on a terminal, else a summary line at the end',
+  },
+  {
+    key: 'verify',
+    long: 'verify',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Both ends tsnc: send a length and sha256 trailer after stdin; exit 1 if what arrives is short or corrupt',
+  },
 ];
 
 /** What the command line says, before any meaning is given to it. */
@@ -317,6 +395,16 @@ export interface RawArgs {
   readonly recvOnly: boolean;
   readonly sendOnly: boolean;
   readonly version: boolean;
+  readonly waitFor: boolean;
+  readonly waitTimeout?: string;
+  readonly waitInterval?: string;
+  readonly probeSend?: string;
+  readonly probeExpect?: string;
+  readonly serveFile?: string;
+  readonly serveCount?: string;
+  readonly sha256: boolean;
+  readonly progress: boolean;
+  readonly verify: boolean;
   readonly operands: readonly string[];
 }
 
@@ -385,6 +473,16 @@ export const parseArgs = (argv: readonly string[]): RawArgs => {
     recvOnly: flag('recvOnly'),
     sendOnly: flag('sendOnly'),
     version: flag('version'),
+    waitFor: flag('waitFor'),
+    waitTimeout: text('waitTimeout'),
+    waitInterval: text('waitInterval'),
+    probeSend: text('probeSend'),
+    probeExpect: text('probeExpect'),
+    serveFile: text('serveFile'),
+    serveCount: text('serveCount'),
+    sha256: flag('sha256'),
+    progress: flag('progress'),
+    verify: flag('verify'),
     operands,
   };
 };
@@ -547,17 +645,41 @@ const shuffled = (ports: number[]): number[] => {
 export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServices()): Command => {
   if (raw.help) return { kind: 'help' };
   if (raw.version) return { kind: 'version' };
+  if (raw.waitFor) return { kind: 'run', config: waitConfig(raw, services) };
+  for (const [option, value] of [
+    ['--timeout', raw.waitTimeout],
+    ['--interval', raw.waitInterval],
+    ['--send', raw.probeSend],
+    ['--expect', raw.probeExpect],
+  ] as const) {
+    if (value !== undefined) fail(messages.needsWait(option));
+  }
   if (raw.keep && !raw.listen) throw new UsageError(messages.keepNeedsListen(), false);
   if (raw.scan && raw.listen) fail(messages.cannotCombine('-z', '-l'));
   if (raw.unix && raw.udp) fail(messages.unixDatagramUnsupported());
   if (raw.sendOnly && raw.recvOnly) fail(messages.cannotCombine('--send-only', '--recv-only'));
   if (raw.maxConns !== undefined && !raw.listen) fail(messages.needsListen('-m'));
+  const metered = raw.sha256 ? '--sha256' : raw.progress ? '--progress' : undefined;
+  for (const used of [metered, raw.verify ? '--verify' : undefined]) {
+    if (used === undefined) continue;
+    for (const [option, given] of METER_CONFLICTS) if (given(raw)) fail(messages.cannotCombine(used, option));
+  }
+  if (raw.verify && raw.udp) fail(messages.cannotCombine('--verify', '-u'));
+  if (raw.serveCount !== undefined && raw.serveFile === undefined) fail(messages.needsServe('--count'));
+  if (raw.serveFile !== undefined) {
+    if (!raw.listen) fail(messages.needsListen('--serve'));
+    if (raw.udp) fail(messages.cannotCombine('--serve', '-u'));
+    if (raw.exec !== undefined) fail(messages.cannotCombine('--serve', '-e'));
+    if (raw.shellCommand !== undefined) fail(messages.cannotCombine('--serve', '-c'));
+    if (raw.serveFile === '') fail(messages.pathFailed('--serve', 'missing file name'));
+  }
 
   // -w: INT_MAX / 1000 as in nc.openbsd; 0 means no timeout.
   const waitSeconds = seconds(raw.wait, 0, Math.floor(INT_MAX / 1000), messages.timeoutInvalid);
   const quitSeconds = seconds(raw.quit, INT_MIN, INT_MAX, messages.quitTimerInvalid);
   const intervalSeconds = seconds(raw.interval, 0, Math.floor(INT_MAX / 1000), messages.intervalInvalid);
   const maxConnections = seconds(raw.maxConns, 1, INT_MAX, messages.maxConnsInvalid) ?? DEFAULT_MAX_CONNS;
+  const serveCount = seconds(raw.serveCount, 1, INT_MAX, messages.countInvalid);
   const timeoutMs = waitSeconds === undefined || waitSeconds === 0 ? undefined : waitSeconds * 1000;
   const exec = execSpec(raw);
   if (exec !== undefined && raw.scan)
@@ -589,6 +711,9 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
     discardReceived: raw.sendOnly,
     socketOptions: socketOptions(raw),
     exec,
+    // Only when asked for: every other config stays exactly as before.
+    ...(metered === undefined ? {} : { meter: { sha256: raw.sha256, progress: raw.progress } }),
+    ...(raw.verify ? { verify: true } : {}),
   } as const;
 
   const { operands } = raw;
@@ -672,6 +797,9 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
       };
     }
   }
+  if (raw.serveFile !== undefined && config.mode === 'listen') {
+    return { kind: 'run', config: { ...config, mode: 'serve', file: raw.serveFile, count: serveCount } };
+  }
   return { kind: 'run', config };
 };
 
@@ -696,6 +824,62 @@ const scanConfig = (
   connectTimeoutMs,
   proxy,
 });
+
+/** --sha256/--progress count one session's stdin and stdout: not a scan, many clients, or a program. */
+const METER_CONFLICTS = [
+  ['-z', (raw: RawArgs) => raw.scan],
+  ['-k', (raw: RawArgs) => raw.keep],
+  ['-e', (raw: RawArgs) => raw.exec !== undefined],
+  ['-c', (raw: RawArgs) => raw.shellCommand !== undefined],
+  ['--serve', (raw: RawArgs) => raw.serveFile !== undefined],
+] as const;
+
+/** Options that make no sense for --wait: each is an error rather than silently ignored. */
+const NOT_WITH_WAIT = [
+  ['-l', (raw: RawArgs) => raw.listen],
+  ['-z', (raw: RawArgs) => raw.scan],
+  ['-u', (raw: RawArgs) => raw.udp],
+  ['-U', (raw: RawArgs) => raw.unix],
+  ['-k', (raw: RawArgs) => raw.keep],
+  ['-e', (raw: RawArgs) => raw.exec !== undefined],
+  ['-c', (raw: RawArgs) => raw.shellCommand !== undefined],
+  ['-x', (raw: RawArgs) => raw.proxy !== undefined],
+  ['-s', (raw: RawArgs) => raw.source !== undefined],
+  ['-p', (raw: RawArgs) => raw.port !== undefined],
+  ['--sha256', (raw: RawArgs) => raw.sha256],
+  ['--progress', (raw: RawArgs) => raw.progress],
+  ['--verify', (raw: RawArgs) => raw.verify],
+  ['--serve', (raw: RawArgs) => raw.serveFile !== undefined],
+] as const;
+
+/** --wait [--timeout D] [--interval D] [--send DATA] [--expect RE] HOST PORT | host:port ... */
+const waitConfig = (raw: RawArgs, services: ServiceTable): WaitConfig => {
+  for (const [option, given] of NOT_WITH_WAIT) if (given(raw)) fail(messages.cannotCombine('--wait', option));
+  const waitSeconds = seconds(raw.wait, 0, Math.floor(INT_MAX / 1000), messages.timeoutInvalid);
+  const family = raw.family === '4' ? 4 : raw.family === '6' ? 6 : undefined;
+  const timeoutText = raw.waitTimeout ?? '60s';
+  const timeoutMs = parseDuration('--timeout', timeoutText);
+  const intervalMs = raw.waitInterval === undefined ? 1000 : parseDuration('--interval', raw.waitInterval);
+  const targets = parseTargets(raw.operands, services);
+  if (raw.numeric) {
+    const named = targets.find((target) => isName(target.host));
+    if (named !== undefined)
+      fail(messages.resolveFailed(named.host, named.port, 'Name or service not known'));
+  }
+  return {
+    mode: 'wait',
+    family,
+    numeric: raw.numeric,
+    verbose: raw.verbose > 0,
+    targets,
+    timeoutMs,
+    timeoutText,
+    intervalMs,
+    attemptTimeoutMs: waitSeconds === undefined || waitSeconds === 0 ? undefined : waitSeconds * 1000,
+    send: raw.probeSend === undefined ? undefined : parseSendData(raw.probeSend),
+    expect: raw.probeExpect === undefined ? undefined : parseExpect(raw.probeExpect),
+  };
+};
 
 /** The one-paragraph usage nc prints after a command-line error. */
 export const usageText = (prog: string): string => {

@@ -11,7 +11,9 @@ import { serve, sessionExitCode, type ModeContext } from './session.js';
  * The address to bind: the one asked for, else 0.0.0.0 only, as nc.openbsd (:: with -6). A name
  * that does not resolve fails with nc's listen-mode line, `getaddrinfo: reason`.
  */
-const bindAddressOf = async (config: ListenConfig): Promise<string> => {
+export const bindAddressOf = async (
+  config: Pick<ListenConfig, 'bindAddress' | 'family' | 'numeric'>,
+): Promise<string> => {
   if (config.bindAddress === undefined) return config.family === 6 ? '::' : '0.0.0.0';
   try {
     const [address] = await resolveHost(config.bindAddress, config.family, config.numeric);
@@ -22,7 +24,8 @@ const bindAddressOf = async (config: ListenConfig): Promise<string> => {
   }
 };
 
-const startListening = (server: Server, host: string, port: number): Promise<unknown> =>
+/** Listen on host:port; resolves with the error if binding fails. */
+export const startListening = (server: Server, host: string, port: number): Promise<unknown> =>
   new Promise((resolve) => {
     const onError = (error: unknown): void => resolve(error);
     server.once('error', onError);
@@ -61,7 +64,10 @@ class AcceptQueue {
 }
 
 /** The -v name of a peer: its address and port, or for -U the socket path (nc.openbsd). */
-const describePeer = async (socket: Socket, config: ListenConfig): Promise<string> => {
+export const describePeer = async (
+  socket: Socket,
+  config: Pick<ListenConfig, 'transport' | 'bindAddress' | 'numeric'>,
+): Promise<string> => {
   if (config.transport === 'unix') return messages.connectionReceivedPath(config.bindAddress ?? '');
   const peer = socket.remoteAddress ?? '';
   const peerPort = socket.remotePort ?? 0;

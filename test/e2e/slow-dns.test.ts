@@ -57,9 +57,7 @@ describe.skipIf(!isRoot && !inCI)(
       expect(await client.exited(20_000)).toBe(0);
       expect(await listener.exited(20_000)).toBe(0);
       expect(listener.stdout().toString()).toBe('hi\n');
-      expect(listener.stderr()).toMatch(
-        /^Listening on 127\.0\.0\.2 8001\nConnection received on \S+ \d+\n$/,
-      );
+      expect(listener.stderr()).toMatch(/^Listening on 127\.0\.0\.2 8001\nConnection received on \S+ \d+\n$/);
     }, 40_000);
   },
 );

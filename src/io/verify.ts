@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { messages } from '../messages.js';
+import type { Sink, Source } from './endpoints.js';
+
+/**
+ * --verify's trailer, sent after the last byte of stdin: a magic, the byte count (uint64, big
+ * endian) and the sha256 of those bytes. 48 bytes, so the receiver holds back only that much.
+ */
+const MAGIC = Buffer.from('TSNCv1\0\0', 'latin1');
+export const TRAILER_LENGTH = MAGIC.length + 8 + 32;
+
+const trailer = (bytes: number, digest: Buffer): Buffer => {
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64BE(BigInt(bytes));
+  return Buffer.concat([MAGIC, length, digest]);
+};
+
+/**
+ * --verify (both ends tsnc): stdin's bytes go out followed by the trailer; what arrives is
+ * passed on to stdout except its last 48 bytes, which must be the trailer of exactly what was
+ * passed on. finish() says whether they were.
+ */
+export class Verifier {
+  private sent = 0;
+  private readonly sentHash = createHash('sha256');
+  private received = 0;
+  private readonly receivedHash = createHash('sha256');
+  private tail = Buffer.alloc(0);
+  private inner: Sink | undefined;
+  /** A session used the source: without one (the connect failed) there is nothing to verify. */
+  private attached = false;
+
+  /** stdin, then the trailer at its EOF (also for an empty or disabled stdin). */
+  source(inner: Source): Source {
+    return {
+      get ended() {
+        return inner.ended;
+      },
+      isTTY: inner.isTTY,
+      isRegularFile: inner.isRegularFile,
+      attach: (consumer) => {
+        this.attached = true;
+        inner.attach({
+          onData: (chunk) => {
+            this.sent += chunk.length;
+            this.sentHash.update(chunk);
+            consumer.onData(chunk);
+          },
+          onEnd: () => {
+            consumer.onData(trailer(this.sent, this.sentHash.digest()));
+            consumer.onEnd();
+          },
+        });
+      },
+      detach: () => inner.detach(),
+      pause: () => inner.pause(),
+      resume: () => inner.resume(),
+    };
+  }
+
+  /** stdout, minus the trailer: the last 48 bytes seen are held back until the end. */
+  sink(inner: Sink): Sink {
+    this.inner = inner;
+    return {
+      get usable() {
+        return inner.usable;
+      },
+      get failure() {
+        return inner.failure;
+      },
+      write: (chunk) => {
+        const all = this.tail.length === 0 ? chunk : Buffer.concat([this.tail, chunk]);
+        if (all.length <= TRAILER_LENGTH) {
+          this.tail = Buffer.from(all);
+          return true;
+        }
+        const out = all.subarray(0, all.length - TRAILER_LENGTH);
+        this.tail = Buffer.from(all.subarray(all.length - TRAILER_LENGTH));
+        this.received += out.length;
+        this.receivedHash.update(out);
+        return inner.write(out);
+      },
+      whenWritable: (callback) => inner.whenWritable(callback),
+      onUnusable: (callback) => inner.onUnusable(callback),
+      flush: () => inner.flush(),
+      end: () => inner.end(),
+    };
+  }
+
+  /**
+   * After the session: undefined if what arrived ended in the trailer of exactly the bytes
+   * before it, else why not. Bytes held back that are not a trailer are data: they go to stdout.
+   * Nothing at all is fine only for a side that sent data itself (its peer may never end stdin).
+   */
+  finish(): string | undefined {
+    if (!this.attached) return undefined;
+    const { tail } = this;
+    if (tail.length === TRAILER_LENGTH && tail.subarray(0, MAGIC.length).equals(MAGIC)) {
+      const expected = Number(tail.readBigUInt64BE(MAGIC.length));
+      if (expected !== this.received) return messages.verifyShort(this.received, expected);
+      const digest = this.receivedHash.digest();
+      if (!digest.equals(tail.subarray(MAGIC.length + 8))) return messages.verifyCorrupt(this.received);
+      return undefined;
+    }
+    if (tail.length > 0) this.inner?.write(tail);
+    this.received += tail.length;
+    if (this.received === 0 && this.sent > 0) return undefined;
+    return messages.verifyNoTrailer(this.received);
+  }
+}

@@ -1,0 +1,155 @@
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import type { ServeConfig } from '../config.js';
+import { errnoText, EXIT, TsncError } from '../errors.js';
+import { messages } from '../messages.js';
+import type { AccessGate } from '../net/access.js';
+import { nameOf } from '../net/resolve.js';
+import { bindAddressOf, describePeer, startListening } from './listen.js';
+import type { ModeContext } from './session.js';
+
+/** Large reads, as for a regular-file stdin: Node's 64 KiB default halves the throughput. */
+const CHUNK = 1 << 20;
+
+/**
+ * Send the whole file to one client, then FIN; what the client sends is read and dropped.
+ * Resolves once the client has closed its end too (or the connection failed): closing first
+ * with unread bytes from the client would reset the connection and could cut the file short.
+ */
+const sendFile = async (
+  socket: Socket,
+  file: FileHandle,
+  idleTimeoutMs: number | undefined,
+): Promise<void> => {
+  socket.on('error', () => undefined);
+  if (idleTimeoutMs !== undefined) socket.setTimeout(idleTimeoutMs, () => socket.destroy());
+  const peerDone = new Promise<void>((resolve) => {
+    socket.once('end', resolve);
+    socket.once('close', resolve);
+  });
+  socket.resume();
+  // Positional reads from offset 0 on the one descriptor: clients never share a file position.
+  const reader = createReadStream('', { fd: file, start: 0, autoClose: false, highWaterMark: CHUNK });
+  try {
+    await pipeline(reader, socket, { end: true });
+  } catch {
+    // The client went away mid-file: nc treats a reset as a normal end, so does --serve.
+    socket.destroy();
+    return;
+  }
+  await peerDone;
+  socket.destroy();
+};
+
+/**
+ * -l --serve FILE: every client gets the whole file, concurrently (at most -m at once), and the
+ * listener goes on; with --count N it stops listening after N clients and exits once they are
+ * served. The file is opened once, at start-up, so a bad path fails before anyone connects.
+ */
+export const serveMode = async (config: ServeConfig, ctx: ModeContext): Promise<number> => {
+  let file: FileHandle;
+  try {
+    file = await open(config.file, 'r');
+  } catch (error) {
+    ctx.warn(messages.pathFailed(config.file, errnoText(error)));
+    return EXIT.failure;
+  }
+  try {
+    if (!(await file.stat()).isFile()) {
+      ctx.warn(messages.notRegularFile(config.file));
+      return EXIT.failure;
+    }
+    let gate: AccessGate | undefined;
+    if (config.access !== undefined) {
+      const { loadAccess } = await import('../net/access.js');
+      try {
+        gate = await loadAccess(config.access, config.family, config.numeric);
+      } catch (error) {
+        if (!(error instanceof TsncError)) throw error;
+        ctx.warn(error.message);
+        return EXIT.failure;
+      }
+    }
+    return await serveClients(config, ctx, file, gate);
+  } finally {
+    await file.close();
+  }
+};
+
+const serveClients = async (
+  config: ServeConfig,
+  ctx: ModeContext,
+  file: FileHandle,
+  gate: AccessGate | undefined,
+): Promise<number> => {
+  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
+  let announced: Promise<void> = Promise.resolve();
+  if (config.transport === 'unix') {
+    const path = config.bindAddress ?? '';
+    const { listenUnix } = await import('../net/unix.js');
+    const failure = await listenUnix(server, path);
+    if (failure !== undefined) {
+      ctx.warn(messages.listenFailed(errnoText(failure)));
+      return EXIT.failure;
+    }
+    ctx.info(messages.boundPath(path));
+    ctx.info(messages.listeningPath(path));
+  } else {
+    const failure = await startListening(server, await bindAddressOf(config), config.port);
+    if (failure !== undefined) {
+      ctx.warn(messages.listenFailed(errnoText(failure)));
+      return EXIT.failure;
+    }
+    const bound = server.address() as AddressInfo;
+    if (config.verbose) {
+      announced = nameOf(bound.address, config.numeric).then((name) =>
+        ctx.info(messages.listening(name, bound.port)),
+      );
+    }
+  }
+
+  let accepted = 0;
+  let active = 0;
+  const transfers = new Set<Promise<void>>();
+  server.on('connection', (socket: Socket) => {
+    const peer = socket.remoteAddress ?? '';
+    const peerPort = socket.remotePort ?? 0;
+    if (config.count !== undefined && accepted >= config.count) {
+      socket.destroy();
+      return;
+    }
+    const verdict = gate?.check(peer) ?? { ok: true };
+    if (!verdict.ok) {
+      ctx.info(messages.refusedNotAllowed(peer, peerPort, verdict.rule));
+      socket.destroy();
+      return;
+    }
+    if (active >= config.maxConnections) {
+      ctx.info(messages.refusedTooMany(peer, peerPort, config.maxConnections));
+      socket.destroy();
+      return;
+    }
+    accepted += 1;
+    active += 1;
+    // The last of --count N clients: later ones are refused by the kernel, as without -k.
+    if (config.count !== undefined && accepted >= config.count) server.close();
+    const transfer = (async () => {
+      if (config.verbose) {
+        const line = describePeer(socket, config);
+        await announced;
+        ctx.info(await line);
+      }
+      await sendFile(socket, file, config.idleTimeoutMs);
+    })().finally(() => {
+      active -= 1;
+      transfers.delete(transfer);
+    });
+    transfers.add(transfer);
+  });
+  // Without --count the server never closes: tsnc serves until a signal ends it.
+  await new Promise((resolve) => server.once('close', resolve));
+  await Promise.all(transfers);
+  return EXIT.ok;
+};
