@@ -11,7 +11,7 @@ import { serve, sessionExitCode, type ModeContext } from './session.js';
  * The address to bind: the one asked for, else 0.0.0.0 only, as nc.openbsd (:: with -6). A name
  * that does not resolve fails with nc's listen-mode line, `getaddrinfo: reason`.
  */
-export const bindAddressOf = async (
+const bindAddressOf = async (
   config: Pick<ListenConfig, 'bindAddress' | 'family' | 'numeric'>,
 ): Promise<string> => {
   if (config.bindAddress === undefined) return config.family === 6 ? '::' : '0.0.0.0';
@@ -25,7 +25,7 @@ export const bindAddressOf = async (
 };
 
 /** Listen on host:port; resolves with the error if binding fails. */
-export const startListening = (server: Server, host: string, port: number): Promise<unknown> =>
+const startListening = (server: Server, host: string, port: number): Promise<unknown> =>
   new Promise((resolve) => {
     const onError = (error: unknown): void => resolve(error);
     server.once('error', onError);
@@ -75,6 +75,44 @@ export const describePeer = async (
 };
 
 /** -u -l: the first sender is the peer (or, with -k, every sender is heard). */
+/** What listen and --serve share: where to listen, and who may connect. */
+type ListenTarget = Omit<ListenConfig, 'mode'>;
+
+/** --allow/--deny, loaded (names resolved, files read) before anything listens. */
+export const gateFor = async (config: ListenTarget): Promise<AccessGate | undefined> => {
+  if (config.access === undefined) return undefined;
+  const { loadAccess } = await import('../net/access.js');
+  return loadAccess(config.access, config.family, config.numeric);
+};
+
+/**
+ * A stream server (TCP, or a unix socket with -U) listening as config says; a failure to bind is
+ * nc's one line (TsncError). The -v "Listening on" line may wait for a slow reverse lookup:
+ * clients are accepted meanwhile, and `announced` settles once the line is out.
+ */
+export const openStreamServer = async (
+  config: ListenTarget,
+  ctx: ModeContext,
+): Promise<{ server: Server; announced: Promise<void> }> => {
+  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
+  if (config.transport === 'unix') {
+    const path = config.bindAddress ?? '';
+    const { listenUnix } = await import('../net/unix.js');
+    const failure = await listenUnix(server, path);
+    if (failure !== undefined) throw new TsncError(messages.listenFailed(errnoText(failure)));
+    ctx.info(messages.boundPath(path));
+    ctx.info(messages.listeningPath(path));
+    return { server, announced: Promise.resolve() };
+  }
+  const failure = await startListening(server, await bindAddressOf(config), config.port);
+  if (failure !== undefined) throw new TsncError(messages.listenFailed(errnoText(failure)));
+  const bound = server.address() as AddressInfo;
+  const announced = config.verbose
+    ? nameOf(bound.address, config.numeric).then((name) => ctx.info(messages.listening(name, bound.port)))
+    : Promise.resolve();
+  return { server, announced };
+};
+
 const listenUdp = async (
   config: ListenConfig,
   ctx: ModeContext,
@@ -125,47 +163,9 @@ const listenUdp = async (
 
 /** Listen mode: accept a client and relay stdio over it; with -k, keep going forever. */
 export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promise<number> => {
-  let gate: AccessGate | undefined;
-  if (config.access !== undefined) {
-    const { loadAccess } = await import('../net/access.js');
-    try {
-      gate = await loadAccess(config.access, config.family, config.numeric);
-    } catch (error) {
-      if (!(error instanceof TsncError)) throw error;
-      ctx.warn(error.message);
-      return EXIT.failure;
-    }
-  }
+  const gate = await gateFor(config);
   if (config.transport === 'udp') return listenUdp(config, ctx, gate);
-
-  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
-  let announced: Promise<void> = Promise.resolve();
-  if (config.transport === 'unix') {
-    const path = config.bindAddress ?? '';
-    const { listenUnix } = await import('../net/unix.js');
-    const failure = await listenUnix(server, path);
-    if (failure !== undefined) {
-      ctx.warn(messages.listenFailed(errnoText(failure)));
-      return EXIT.failure;
-    }
-    ctx.info(messages.boundPath(path));
-    ctx.info(messages.listeningPath(path));
-  } else {
-    const host = await bindAddressOf(config);
-    const failure = await startListening(server, host, config.port);
-    if (failure !== undefined) {
-      ctx.warn(messages.listenFailed(errnoText(failure)));
-      return EXIT.failure;
-    }
-    const bound = server.address() as AddressInfo;
-    // The reverse lookup for the -v line may be slow (up to 2 s): clients are accepted meanwhile,
-    // and their own lines wait for this one.
-    if (config.verbose) {
-      announced = nameOf(bound.address, config.numeric).then((name) =>
-        ctx.info(messages.listening(name, bound.port)),
-      );
-    }
-  }
+  const { server, announced } = await openStreamServer(config, ctx);
   const describe = async (socket: Socket): Promise<void> => {
     if (!config.verbose) return;
     const line = describePeer(socket, config);

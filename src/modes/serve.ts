@@ -1,13 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import type { ServeConfig } from '../config.js';
-import { errnoText, EXIT, TsncError } from '../errors.js';
+import { errnoText, EXIT } from '../errors.js';
 import { messages } from '../messages.js';
 import type { AccessGate } from '../net/access.js';
-import { nameOf } from '../net/resolve.js';
-import { bindAddressOf, describePeer, startListening } from './listen.js';
+import { describePeer, gateFor, openStreamServer } from './listen.js';
 import type { ModeContext } from './session.js';
 
 /** Large reads, as for a regular-file stdin: Node's 64 KiB default halves the throughput. */
@@ -61,17 +60,7 @@ export const serveMode = async (config: ServeConfig, ctx: ModeContext): Promise<
       ctx.warn(messages.notRegularFile(config.file));
       return EXIT.failure;
     }
-    let gate: AccessGate | undefined;
-    if (config.access !== undefined) {
-      const { loadAccess } = await import('../net/access.js');
-      try {
-        gate = await loadAccess(config.access, config.family, config.numeric);
-      } catch (error) {
-        if (!(error instanceof TsncError)) throw error;
-        ctx.warn(error.message);
-        return EXIT.failure;
-      }
-    }
+    const gate = await gateFor(config);
     return await serveClients(config, ctx, file, gate);
   } finally {
     await file.close();
@@ -84,31 +73,7 @@ const serveClients = async (
   file: FileHandle,
   gate: AccessGate | undefined,
 ): Promise<number> => {
-  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
-  let announced: Promise<void> = Promise.resolve();
-  if (config.transport === 'unix') {
-    const path = config.bindAddress ?? '';
-    const { listenUnix } = await import('../net/unix.js');
-    const failure = await listenUnix(server, path);
-    if (failure !== undefined) {
-      ctx.warn(messages.listenFailed(errnoText(failure)));
-      return EXIT.failure;
-    }
-    ctx.info(messages.boundPath(path));
-    ctx.info(messages.listeningPath(path));
-  } else {
-    const failure = await startListening(server, await bindAddressOf(config), config.port);
-    if (failure !== undefined) {
-      ctx.warn(messages.listenFailed(errnoText(failure)));
-      return EXIT.failure;
-    }
-    const bound = server.address() as AddressInfo;
-    if (config.verbose) {
-      announced = nameOf(bound.address, config.numeric).then((name) =>
-        ctx.info(messages.listening(name, bound.port)),
-      );
-    }
-  }
+  const { server, announced } = await openStreamServer(config, ctx);
 
   let accepted = 0;
   let active = 0;
