@@ -1,22 +1,11 @@
 // Rules 5 and 6: -k keeps listening, one client at a time; the listen syntaxes and the bind
 // address (0.0.0.0 only by default, as nc.openbsd; :: with -6).
-import { once } from 'node:events';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAll, listener, tsnc, waitFor } from '../helpers/cli.js';
-import { peerClient, quietPeriod } from '../helpers/peer.js';
+import { freePort, peerClient, quietPeriod } from '../helpers/peer.js';
 
 afterEach(killAll);
-
-/** A port that was free a moment ago (for syntaxes that cannot take port 0). */
-const freePort = async (): Promise<number> => {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-};
 
 /** Try a connection: 'ok' or the error code. */
 const probe = (host: string, port: number): Promise<string> =>

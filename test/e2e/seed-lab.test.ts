@@ -1,9 +1,8 @@
 // The lab tsnc grew out of (shared/seeds): Python socket scripts on one side, nc on the other,
 // here on loopback. tsnc must behave as the lab's nc did.
-import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect } from 'vitest';
 import { CLI, killAll, listener, start, waitFor } from '../helpers/cli.js';
+import { freePort } from '../helpers/peer.js';
 import { itWithPeer } from '../helpers/peers.js';
 
 afterEach(killAll);
@@ -34,15 +33,6 @@ const recvPy = (port: number): string =>
     'server_socket.close()',
   ].join('\n');
 
-const freePort = async (): Promise<number> => {
-  const server = createServer().listen(0, '0.0.0.0');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-};
-
 /** Wait (bounded) until something listens on port, without connecting to it. */
 const waitForListening = async (port: number): Promise<void> => {
   for (let i = 0; i < 100; i += 1) {
@@ -64,7 +54,7 @@ describe('seed lab: Python sends Hello! to tsnc -l -p P', () => {
   });
 
   itWithPeer('python3')('listener stdin a terminal (as typed in the lab): exits 0 at once', async () => {
-    const port = await freePort();
+    const port = await freePort('0.0.0.0');
     const proc = start('script', ['-qfec', `${process.execPath} ${CLI} -l -p ${port}`, '/dev/null']);
     // A probe connection would be the session itself, so watch the socket table instead.
     await waitForListening(port);
@@ -77,7 +67,7 @@ describe('seed lab: Python sends Hello! to tsnc -l -p P', () => {
 
 describe('seed lab: a line typed into tsnc reaches a Python server on 0.0.0.0', () => {
   itWithPeer('python3')('typed on a terminal: the server gets it; tsnc exits 0 when it closes', async () => {
-    const port = await freePort();
+    const port = await freePort('0.0.0.0');
     const server = start('python3', ['-c', recvPy(port)]);
     await waitFor(() => server.stdout().toString().includes('ready'), 'python server ready');
     const proc = start('script', ['-qfec', `${process.execPath} ${CLI} 127.0.0.1 ${port}`, '/dev/null']);
@@ -88,7 +78,7 @@ describe('seed lab: a line typed into tsnc reaches a Python server on 0.0.0.0', 
   });
 
   itWithPeer('python3')('from a pipe: printf hi | tsnc HOST PORT', async () => {
-    const port = await freePort();
+    const port = await freePort('0.0.0.0');
     const server = start('python3', ['-c', recvPy(port)]);
     await waitFor(() => server.stdout().toString().includes('ready'), 'python server ready');
     const proc = start(process.execPath, [CLI, '127.0.0.1', String(port)]);

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killAll, tsnc } from '../helpers/cli.js';
-import { peerServer } from '../helpers/peer.js';
+import { freePort, peerServer } from '../helpers/peer.js';
 import { AT_ONCE_MS, canUseRoot, Netns, NXDOMAIN_DNS, ROOT_NOTE } from '../reliability/kit.js';
 
 afterEach(killAll);
@@ -15,16 +15,6 @@ const run = async (args: string[]): Promise<{ status: number; stderr: string; ms
   const proc = tsnc(args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const status = await proc.exited(30_000);
   return { status, stderr: proc.stderr(), ms: Date.now() - started };
-};
-
-/** A port nobody listens on (for now): bound by the kernel, then released. */
-const freePort = async (): Promise<number> => {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
 };
 
 const servers: Server[] = [];

@@ -94,3 +94,14 @@ export const peerClient = async (port: number, host = '127.0.0.1'): Promise<Peer
 
 /** Wait ms: only to give a wrong FIN the chance to show up, never to synchronise. */
 export const quietPeriod = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A TCP port that was free a moment ago (bound to port 0, then released), for syntaxes that cannot take 0. */
+export const freePort = (host = '127.0.0.1'): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ host, port: 0 }, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { SpawnOptions, StdioOptions } from 'node:child_process';
 import { start, type Proc } from '../helpers/cli.js';
+import { freePort } from '../helpers/peer.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -41,17 +41,6 @@ export const withStdio = <T>(
     for (const fd of opened) closeSync(fd);
   }
 };
-
-/** A TCP port that was free a moment ago (bound to port 0, then released). */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 /**
  * Whether the process pid has a listening TCP socket on port. Asked of `ss`, not by connecting:

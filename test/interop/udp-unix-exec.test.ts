@@ -5,7 +5,8 @@ import { killAll, start, tsnc, waitFor, type Proc } from '../helpers/cli.js';
 import { scratch } from '../helpers/data.js';
 import { itWithPeer } from '../helpers/peers.js';
 import { udpPeer } from '../helpers/udp.js';
-import { EXIT_MS, freePort, stdoutIncludes } from './kit.js';
+import { freePort } from '../helpers/peer.js';
+import { EXIT_MS, stdoutIncludes } from './kit.js';
 
 /*
  * -u and -U against nc.openbsd and socat in both roles, and -e/-c against what ncat and

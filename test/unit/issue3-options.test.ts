@@ -1,25 +1,12 @@
 // Issue 3's options -> Config, and every bad value: one message, found before any socket exists.
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
-import { UsageError } from '../../src/errors.js';
-import { parseArgs, resolveConfig } from '../../src/options.js';
 import { parseServices } from '../../src/net/services.js';
+import { configOf, usageFailure } from '../helpers/options.js';
 
 const services = parseServices('http 80/tcp www\nhttp 80/udp\ndomain 53/udp\n');
-const config = (argv: string[]): Config => {
-  const command = resolveConfig(parseArgs(argv), services);
-  if (command.kind !== 'run') throw new Error(`not a run: ${command.kind}`);
-  return command.config;
-};
-const failure = (argv: string[]): string => {
-  try {
-    resolveConfig(parseArgs(argv), services);
-  } catch (error) {
-    if (error instanceof UsageError) return error.message;
-    throw error;
-  }
-  throw new Error('no error');
-};
+const config = (argv: string[]): Config => configOf(argv, services);
+const failure = (argv: string[]): string => usageFailure(argv, services);
 
 describe('issue 3 options -> Config', () => {
   it.each([

@@ -1,26 +1,13 @@
 // Issue 7, --wait: options -> WaitConfig, durations, targets, --send escapes, and every conflict.
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
-import { UsageError } from '../../src/errors.js';
-import { parseArgs, resolveConfig } from '../../src/options.js';
 import { parseServices } from '../../src/net/services.js';
 import { parseDuration, parseSendData } from '../../src/wait-options.js';
+import { configOf, usageFailure } from '../helpers/options.js';
 
 const services = parseServices('redis 6379/tcp\nhttp 80/tcp www\n');
-const config = (argv: string[]): Config => {
-  const command = resolveConfig(parseArgs(argv), services);
-  if (command.kind !== 'run') throw new Error(`not a run: ${command.kind}`);
-  return command.config;
-};
-const failure = (argv: string[]): string => {
-  try {
-    resolveConfig(parseArgs(argv), services);
-  } catch (error) {
-    if (error instanceof UsageError) return error.message;
-    throw error;
-  }
-  throw new Error('no error');
-};
+const config = (argv: string[]): Config => configOf(argv, services);
+const failure = (argv: string[]): string => usageFailure(argv, services);
 
 describe('--wait -> WaitConfig', () => {
   it('defaults: 60s deadline, 1s interval, no attempt limit, no probe', () => {
