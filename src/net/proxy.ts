@@ -165,8 +165,9 @@ const readPassphrase = async (prompt: string): Promise<string> => {
   }
   const input = new ReadStream(fd);
   try {
-    writeSync(fd, prompt);
+    // Echo off before the prompt: whoever answers the prompt at once must not see it echoed.
     input.setRawMode(true);
+    writeSync(fd, prompt);
     let typed = '';
     for await (const chunk of input as AsyncIterable<Buffer>) {
       for (const char of chunk.toString('utf8')) {
