@@ -124,6 +124,9 @@ if [[ -n ${BENCH_OUT:-} ]]; then
 else
   OUT=$(mktemp -d /tmp/tsnc-bench.XXXXXX)
 fi
+# One run at a time on this machine: two would share the CPUs and skew each other's figures.
+exec {LOCK_FD}>/tmp/tsnc-bench.lock
+flock -n "$LOCK_FD" || die "another bench/run.sh is running on this machine (lock /tmp/tsnc-bench.lock)"
 W=$(mktemp -d /tmp/tsnc-bench-work.XXXXXX)
 RES=$OUT/results.tsv
 : >"$RES"

@@ -114,10 +114,11 @@ for scen in ['pipe', 'file', 'vpipe', 'vfile', 'small', 'slow']:
             continue
         nbytes = ok_rows[0]['bytes']
         speed = lambda w: '%.0f MiB/s (%.2f s)' % (nbytes / w / 2**20, w)
-        ratio = base_wall / wall
-        # pairwise ratio per round (same round = same conditions)
+        # The ratio is the median of the per-round ratios: within a round both ran back to back, so
+        # drift of the machine's load cancels (the ratio of the two medians is in the details).
         by_round = {r['round']: r['wall'] for r in base}
         pair = [by_round[r['round']] / r['wall'] for r in ok_rows if r['round'] in by_round]
+        ratio = statistics.median(pair) if pair else base_wall / wall
         rss_max = max_([max_(r['rss_rx'] for r in ok_rows), max_(r['rss_tx'] for r in ok_rows)])
         if scen in THROUGHPUT_TARGET:
             t = THROUGHPUT_TARGET[scen]
@@ -129,7 +130,7 @@ for scen in ['pipe', 'file', 'vpipe', 'vfile', 'small', 'slow']:
         rows_out.append((labels[scen], NAMES[impl], speed(base_wall), speed(wall), '%.2f× speed' % ratio, target,
                          verdict(met), rss_pair(base), rss_pair(ok_rows)))
         details.append((labels[scen], NAMES[impl], len(ok_rows),
-                        '%.2f [%.2f–%.2f]' % (statistics.median(pair), min(pair), max(pair)) if pair else '–',
+                        '[%.2f–%.2f]; ratio of medians %.2f' % (min(pair), max(pair), base_wall / wall) if pair else '–',
                         '%.2f / %.2f' % (med(r['cpu_rx'] for r in ok_rows), med(r['cpu_tx'] for r in ok_rows)),
                         '%.2f / %.2f' % (med(r['cpu_rx'] for r in base), med(r['cpu_tx'] for r in base)),
                         '%.2f' % ((med(r['cpu_rx'] for r in ok_rows) + med(r['cpu_tx'] for r in ok_rows)) /
@@ -216,12 +217,15 @@ if 'keep' in labels:
         if secs is None or bsecs is None:
             rows_out.append((labels['keep'], NAMES[impl], '', 'no valid run', '', '≥ 0.5× rate', 'n/a', '', ''))
             continue
-        ratio = bsecs / secs
+        by_round = {r['round']: r['secs'] for r in base}
+        pair = [by_round[r['round']] / r['secs'] for r in rows if r['round'] in by_round]
+        ratio = statistics.median(pair) if pair else bsecs / secs
         rss = max_(r['hwm'] for r in rows)
         rows_out.append((labels['keep'], NAMES[impl], '%.0f conn/s (%.3f s)' % (n / bsecs, bsecs),
                          '%.0f conn/s (%.3f s)' % (n / secs, secs), '%.2f× rate' % ratio, '≥ 0.5× rate',
                          verdict(ratio >= 0.5), '%s MiB' % mib(max_(r['hwm'] for r in base)), '%s MiB' % mib(rss)))
-        details.append((labels['keep'], NAMES[impl], len(rows), '–',
+        details.append((labels['keep'], NAMES[impl], len(rows),
+                        '[%.2f–%.2f]; ratio of medians %.2f' % (min(pair), max(pair), bsecs / secs) if pair else '–',
                         'listener %.2f s' % med(r['cpu'] for r in rows),
                         'listener %.2f s' % med(r['cpu'] for r in base), ''))
 
@@ -273,8 +277,9 @@ if 'zdrop' in labels:
 print('## tsnc vs nc.openbsd (bench/run.sh)')
 print()
 print('%s; node %s; netcat-openbsd %s; tsnc commit %s; quick=%s; %s timed rounds per throughput scenario, '
-      'implementations alternated (A B B A …); medians. `NODE_EXTRA_CA_CERTS` and `NODE_OPTIONS` unset for '
-      'every command. Speed ratio > 1: tsnc is faster.' % (meta.get('host', '?'), meta.get('node', '?'),
+      'implementations alternated (A B B A …); medians of each; a ratio is the median of the per-round '
+      'ratios. `NODE_EXTRA_CA_CERTS` and `NODE_OPTIONS` unset for every command. Speed ratio > 1: tsnc is '
+      'faster.' % (meta.get('host', '?'), meta.get('node', '?'),
                                                             meta.get('nc', '?'), meta.get('commit', '?'),
                                                             meta.get('quick', '?'), meta.get('rounds', '?')))
 print()
@@ -288,7 +293,7 @@ print('Reference is nc.openbsd, except in the `vs node -e 0` rows. Every impleme
       'RSS-reference runs count bytes in every round.')
 if details:
     print()
-    print('| Details | tsnc build | valid rounds | per-round speed ratio median [min–max] | CPU s tsnc rx / tx | '
+    print('| Details | tsnc build | valid rounds | per-round ratio [min–max] | CPU s tsnc rx / tx | '
           'CPU s nc.openbsd rx / tx | CPU tsnc / nc.openbsd |')
     print('|---|---|---|---|---|---|---|')
     for d in details:
