@@ -1,6 +1,6 @@
-import { createReadStream, createWriteStream, fstatSync } from 'node:fs';
+import { createReadStream, fstatSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import type { Readable, Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { isatty, ReadStream as TtyReadStream, WriteStream as TtyWriteStream } from 'node:tty';
 
 /** What a standard stream is attached to; it decides how we read or write it. */
@@ -49,9 +49,30 @@ export const openOutput = (fd: number, kind: StdioKind): Writable => {
       return new Socket({ fd, readable: false, writable: true });
     case 'file':
     case 'device':
-      return createWriteStream('', { fd, autoClose: false });
+      return new SyncFileWriter(fd);
   }
 };
+
+/**
+ * stdout on a regular file or a device (/dev/null, /dev/full): each chunk is written at once with
+ * write(2), as nc does (poll() reports such files always writable). fs.createWriteStream would
+ * take a threadpool round trip per chunk and ask for 'drain' after every 16 KiB, which halves a
+ * transfer's speed into a file. write() never asks to wait: the chunk is on disk when it returns.
+ */
+class SyncFileWriter extends Writable {
+  constructor(private readonly fd: number) {
+    super({ highWaterMark: 1 << 24 });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    try {
+      for (let offset = 0; offset < chunk.length;) offset += writeSync(this.fd, chunk, offset);
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+}
 
 const EMPTY = Buffer.alloc(0);
 

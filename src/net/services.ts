@@ -33,8 +33,7 @@ export const parseServices = (text: string): ServiceTable => {
 
 let systemTable: ServiceTable | undefined;
 
-/** The system's /etc/services, read once; empty where the file is missing (slim images). */
-export const systemServices = (): ServiceTable => {
+const loadSystemTable = (): ServiceTable => {
   if (systemTable === undefined) {
     let text = '';
     try {
@@ -46,3 +45,12 @@ export const systemServices = (): ServiceTable => {
   }
   return systemTable;
 };
+
+/**
+ * The system's /etc/services; empty where the file is missing (slim images). Read on first use,
+ * once: a numeric port without -v never needs it, and start-up is what shell loops pay for.
+ */
+export const systemServices = (): ServiceTable => ({
+  portOf: (name, proto) => loadSystemTable().portOf(name, proto),
+  nameOf: (port, proto) => loadSystemTable().nameOf(port, proto),
+});
