@@ -1,14 +1,14 @@
 // Every message of the core and its exit code, as nc.openbsd words them (section 5 of the
 // research), and never a stack trace.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, killAll, start, tsnc } from '../helpers/cli.js';
+import { canUseRoot, Netns, ROOT_NOTE } from '../helpers/netns.js';
 import { systemServices } from '../../src/net/services.js';
 import { VERSION } from '../../src/version.js';
 
@@ -191,59 +191,26 @@ describe('connect and resolve messages', () => {
   });
 });
 
-const isRoot = process.getuid?.() === 0;
-const inCI = process.env['CI'] === 'true';
+describe.skipIf(!canUseRoot)(`a name that does not resolve${ROOT_NOTE}`, () => {
+  const ns = new Netns('dns');
+  beforeAll(async () => {
+    ns.create();
+    ns.etc('resolv.conf', 'nameserver 127.0.0.1\noptions attempts:1 timeout:2\n');
+    await ns.helper('python3', [fileURLToPath(new URL('fixtures/nxdomain-dns.py', import.meta.url))]);
+  });
+  afterAll(() => ns.remove());
 
-describe.skipIf(!isRoot && !inCI)(
-  `a name that does not resolve${isRoot || inCI ? '' : ' [skipped: needs root for ip netns]'}`,
-  () => {
-    const ns = `tsnc-dns-${process.pid}`;
-    const etcDir = `/etc/netns/${ns}`;
-    // Started with spawn(), not start(): afterEach(killAll) must not end it between tests.
-    let dns: ChildProcess | undefined;
-    beforeAll(async () => {
-      execFileSync('ip', ['netns', 'add', ns]);
-      execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-      // `ip netns exec` bind-mounts this over /etc/resolv.conf inside the namespace.
-      execFileSync('mkdir', ['-p', etcDir]);
-      writeFileSync(join(etcDir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions attempts:1 timeout:2\n');
-      const script = fileURLToPath(new URL('fixtures/nxdomain-dns.py', import.meta.url));
-      dns = spawn('ip', ['netns', 'exec', ns, 'python3', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('fake DNS did not start')), 10_000);
-        dns?.stdout?.once('data', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    });
-    afterAll(() => {
-      dns?.kill('SIGKILL');
-      execFileSync('ip', ['netns', 'del', ns]);
-      rmSync(etcDir, { recursive: true, force: true });
-    });
+  it('connect: the getaddrinfo line, always, exit 1', async () => {
+    const proc = ns.tsnc(['nonexistent.invalid', '80']);
+    expect(await proc.exited()).toBe(1);
+    expect(proc.stderr()).toBe(
+      'tsnc: getaddrinfo for host "nonexistent.invalid" port 80: Name or service not known\n',
+    );
+  });
 
-    it('connect: the getaddrinfo line, always, exit 1', async () => {
-      const proc = start('ip', ['netns', 'exec', ns, process.execPath, CLI, 'nonexistent.invalid', '80']);
-      expect(await proc.exited()).toBe(1);
-      expect(proc.stderr()).toBe(
-        'tsnc: getaddrinfo for host "nonexistent.invalid" port 80: Name or service not known\n',
-      );
-    });
-
-    it('listen: the listen form of the line, exit 1', async () => {
-      const proc = start('ip', [
-        'netns',
-        'exec',
-        ns,
-        process.execPath,
-        CLI,
-        '-l',
-        'nonexistent.invalid',
-        '8001',
-      ]);
-      expect(await proc.exited()).toBe(1);
-      expect(proc.stderr()).toBe('tsnc: getaddrinfo: Name or service not known\n');
-    });
-  },
-);
+  it('listen: the listen form of the line, exit 1', async () => {
+    const proc = ns.tsnc(['-l', 'nonexistent.invalid', '8001']);
+    expect(await proc.exited()).toBe(1);
+    expect(proc.stderr()).toBe('tsnc: getaddrinfo: Name or service not known\n');
+  });
+});

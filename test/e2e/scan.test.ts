@@ -1,10 +1,10 @@
 // -z: ports, ranges (either order), lists, -r, -v lines, exit status, UDP probes, and the
 // concurrency that keeps a scan of a host that drops packets to seconds.
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, killAll, start, tsnc } from '../helpers/cli.js';
+import { killAll, tsnc } from '../helpers/cli.js';
+import { itAsRoot, Netns } from '../helpers/netns.js';
 import { closedUdpPort, udpPeer } from '../helpers/udp.js';
 
 afterEach(killAll);
@@ -141,49 +141,16 @@ describe('-z over UDP', () => {
   });
 });
 
-const isRoot = process.getuid?.() === 0;
-const inCI = process.env['CI'] === 'true';
-
 // A host that drops packets: a namespace of the test's own where iptables drops TCP to ports
 // 1-256 on its loopback. Serially, -w 1 over 256 ports takes over four minutes.
-it.skipIf(!isRoot && !inCI)(
-  `probes run concurrently, 64 at once: 256 dropped ports with -w 1 take seconds${isRoot || inCI ? '' : ' [skipped: needs root for ip netns]'}`,
+itAsRoot(
+  'probes run concurrently, 64 at once: 256 dropped ports with -w 1 take seconds',
   async () => {
-    const ns = `tsnc-scan-${process.pid}`;
-    const ip = (...args: string[]): void => {
-      execFileSync('ip', args, { stdio: 'ignore' });
-    };
-    ip('netns', 'add', ns);
+    const ns = new Netns('scan').create();
     try {
-      ip('-n', ns, 'link', 'set', 'lo', 'up');
-      execFileSync('ip', [
-        'netns',
-        'exec',
-        ns,
-        'iptables',
-        '-A',
-        'INPUT',
-        '-p',
-        'tcp',
-        '--dport',
-        '1:256',
-        '-j',
-        'DROP',
-      ]);
+      ns.exec('iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '1:256', '-j', 'DROP');
       const started = Date.now();
-      const proc = start('ip', [
-        'netns',
-        'exec',
-        ns,
-        process.execPath,
-        CLI,
-        '-zv',
-        '-n',
-        '-w',
-        '1',
-        '127.0.0.1',
-        '1-256',
-      ]);
+      const proc = ns.tsnc(['-zv', '-n', '-w', '1', '127.0.0.1', '1-256']);
       expect(await proc.exited(60_000)).toBe(1);
       const elapsed = Date.now() - started;
       const lines = proc.stderr().trimEnd().split('\n');
@@ -196,7 +163,7 @@ it.skipIf(!isRoot && !inCI)(
       expect(elapsed).toBeGreaterThanOrEqual(3900);
       expect(elapsed).toBeLessThan(30_000);
     } finally {
-      ip('netns', 'del', ns);
+      await ns.remove();
     }
   },
   90_000,

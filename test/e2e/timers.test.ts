@@ -1,13 +1,10 @@
 // Rules 3 and 4: -q (quit after stdin EOF) and -w (connect timeout, idle timeout).
-import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAll, listener, start, tsnc, CLI } from '../helpers/cli.js';
+import { killAll, listener, tsnc } from '../helpers/cli.js';
+import { itAsRoot, Netns } from '../helpers/netns.js';
 import { peerClient, peerServer, quietPeriod } from '../helpers/peer.js';
 
 afterEach(killAll);
-
-const isRoot = process.getuid?.() === 0;
-const inCI = process.env['CI'] === 'true';
 
 describe('-q: quit after stdin EOF', () => {
   it('-q 1: FIN, then exits although the peer never closes', async () => {
@@ -109,39 +106,20 @@ describe('-w: timeouts', () => {
 
   // A black hole: an address on a veth link where nobody answers, inside a network namespace
   // this test creates (and deletes). Root only; required under CI.
-  it.skipIf(!isRoot && !inCI)(
-    `connect timeout to a black hole: exit 1, the nc message with -v${isRoot || inCI ? '' : ' [skipped: needs root for ip netns]'}`,
-    async () => {
-      const ns = `tsnc-bh-${process.pid}`;
-      const ip = (...args: string[]): void => {
-        execFileSync('ip', args, { stdio: 'ignore' });
-      };
-      ip('netns', 'add', ns);
-      try {
-        ip('-n', ns, 'link', 'set', 'lo', 'up');
-        ip('-n', ns, 'link', 'add', 'hole0', 'type', 'veth', 'peer', 'name', 'hole1');
-        ip('-n', ns, 'addr', 'add', '10.250.0.1/24', 'dev', 'hole0');
-        ip('-n', ns, 'link', 'set', 'hole0', 'up');
-        ip('-n', ns, 'link', 'set', 'hole1', 'up');
-        const proc = start('ip', [
-          'netns',
-          'exec',
-          ns,
-          process.execPath,
-          CLI,
-          '-v',
-          '-w',
-          '1',
-          '10.250.0.2',
-          '9',
-        ]);
-        expect(await proc.exited(10_000)).toBe(1);
-        expect(proc.stderr()).toBe(
-          'tsnc: connect to 10.250.0.2 port 9 (tcp) timed out: Operation now in progress\n',
-        );
-      } finally {
-        ip('netns', 'del', ns);
-      }
-    },
-  );
+  itAsRoot('connect timeout to a black hole: exit 1, the nc message with -v', async () => {
+    const ns = new Netns('bh').create();
+    try {
+      ns.ip('link', 'add', 'hole0', 'type', 'veth', 'peer', 'name', 'hole1');
+      ns.ip('addr', 'add', '10.250.0.1/24', 'dev', 'hole0');
+      ns.ip('link', 'set', 'hole0', 'up');
+      ns.ip('link', 'set', 'hole1', 'up');
+      const proc = ns.tsnc(['-v', '-w', '1', '10.250.0.2', '9']);
+      expect(await proc.exited(10_000)).toBe(1);
+      expect(proc.stderr()).toBe(
+        'tsnc: connect to 10.250.0.2 port 9 (tcp) timed out: Operation now in progress\n',
+      );
+    } finally {
+      await ns.remove();
+    }
+  });
 });

@@ -1,29 +1,11 @@
 // Shared by the reliability tests (issue 6): root gating, network namespaces the tests make and
 // delete, fixture peers, and what /proc says about a process (fds, memory).
-import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { it } from 'vitest';
-import { CLI, start, type Proc } from '../helpers/cli.js';
+import type { Proc } from '../helpers/cli.js';
+import type { Netns } from '../helpers/netns.js';
 
-export const isRoot = process.getuid?.() === 0;
-export const inCI = process.env['CI'] === 'true';
-/** Tests that need root run as root, and always under CI=true (CI runs as root). */
-export const canUseRoot = isRoot || inCI;
-export const ROOT_NOTE = canUseRoot ? '' : ' [skipped: needs root for ip netns]';
-
-/** `it` for a test that needs root: skipped outside CI with the reason in its name. */
-export const itAsRoot = (name: string, fn: () => Promise<void>, timeout?: number): void => {
-  it.skipIf(!canUseRoot)(`${name}${ROOT_NOTE}`, fn, timeout);
-};
-
-/** `it.fails` for a known bug that needs root (see docs/reliability.md). */
-export const itFailsAsRoot = (name: string, fn: () => Promise<void>, timeout?: number): void => {
-  if (canUseRoot) it.fails(name, fn, timeout);
-  else it.skip(`${name}${ROOT_NOTE}`, fn, timeout);
-};
+export { canUseRoot, inCI, isRoot, itAsRoot, Netns, ROOT_NOTE } from '../helpers/netns.js';
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
 /** The NXDOMAIN DNS server of the e2e suite, reused by path. */
@@ -32,99 +14,6 @@ export const PEER = fixture('peer.mjs');
 
 /** Seconds since start, for bounds in messages. */
 export const elapsed = (since: number): number => (Date.now() - since) / 1000;
-
-const run = (command: string, args: readonly string[]): string =>
-  execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-
-/**
- * A network namespace this test run made (name carries our pid, so parallel runs never meet),
- * with lo up. remove() deletes it and its /etc/netns files; call it from afterAll.
- */
-export class Netns {
-  readonly name: string;
-  private readonly etcDir: string;
-  /** Long-lived helpers (DNS fixtures, peers) started in it, ended by PID in remove(). */
-  private readonly helpers = new Set<ChildProcess>();
-
-  constructor(tag: string) {
-    this.name = `tsnc-${tag}-${process.pid}`;
-    this.etcDir = `/etc/netns/${this.name}`;
-  }
-
-  create(): this {
-    run('ip', ['netns', 'add', this.name]);
-    this.ip('link', 'set', 'lo', 'up');
-    return this;
-  }
-
-  /** `ip -n NAME ...` */
-  ip(...args: string[]): string {
-    return run('ip', ['-n', this.name, ...args]);
-  }
-
-  /** Run a command inside the namespace, synchronously. */
-  exec(command: string, ...args: string[]): string {
-    return run('ip', ['netns', 'exec', this.name, command, ...args]);
-  }
-
-  /**
-   * A file that `ip netns exec` bind-mounts over /etc/FILE inside the namespace (resolv.conf,
-   * hosts), so name lookups there never leave it.
-   */
-  etc(file: string, text: string): void {
-    mkdirSync(this.etcDir, { recursive: true });
-    writeFileSync(join(this.etcDir, file), text);
-  }
-
-  /** Start a process in the namespace with the test helper (afterEach(killAll) ends it). */
-  start(command: string, args: readonly string[], options: SpawnOptions = {}): Proc {
-    // `ip netns exec` execs the command itself: the child's pid is the program's.
-    return start('ip', ['netns', 'exec', this.name, command, ...args], options);
-  }
-
-  /** Start the built tsnc in the namespace. */
-  tsnc(args: readonly string[], options: SpawnOptions = {}): Proc {
-    return this.start(process.execPath, [CLI, ...args], options);
-  }
-
-  /**
-   * Start a helper that lives across tests; resolves once it printed its first stdout line
-   * (which it returns). remove() ends it by PID.
-   */
-  async helper(command: string, args: readonly string[]): Promise<{ child: ChildProcess; line: string }> {
-    const child = spawn('ip', ['netns', 'exec', this.name, command, ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    this.helpers.add(child);
-    child.once('exit', () => this.helpers.delete(child));
-    const line = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      const timer = setTimeout(() => reject(new Error(`${command} did not start`)), 10_000);
-      child.stdout?.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        const end = text.indexOf('\n');
-        if (end !== -1) {
-          clearTimeout(timer);
-          resolve(text.slice(0, end));
-        }
-      });
-      child.once('exit', () => reject(new Error(`${command} exited before it was ready`)));
-    });
-    return { child, line };
-  }
-
-  async remove(): Promise<void> {
-    const running = [...this.helpers].filter((c) => c.exitCode === null && c.signalCode === null);
-    for (const child of running) child.kill('SIGKILL');
-    await Promise.all(running.map((child) => once(child, 'exit')));
-    try {
-      run('ip', ['netns', 'del', this.name]);
-    } catch {
-      // Never created (a failed beforeAll): nothing to delete.
-    }
-    rmSync(this.etcDir, { recursive: true, force: true });
-  }
-}
 
 /**
  * Join two namespaces with a veth pair: `a` gets 10.N.0.1/24 on va, `b` 10.N.0.2/24 on vb.
