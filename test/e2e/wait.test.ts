@@ -6,7 +6,8 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killAll, tsnc } from '../helpers/cli.js';
 import { freePort, peerServer } from '../helpers/peer.js';
-import { AT_ONCE_MS, canUseRoot, Netns, NXDOMAIN_DNS, ROOT_NOTE } from '../reliability/kit.js';
+import { canUseRoot, Netns, ROOT_NOTE } from '../helpers/netns.js';
+import { AT_ONCE_MS, NXDOMAIN_DNS } from '../reliability/kit.js';
 
 afterEach(killAll);
 
