@@ -42,7 +42,8 @@ const stdinFor = async (config: Config, io: Io): Promise<Source> => {
   const reads = (config.mode === 'connect' || config.mode === 'listen') && config.readStdin;
   if (!reads || config.exec !== undefined) return StdinSource.disabled();
   const kind = stdioKind(io.stdinFd);
-  let source: Source = StdinSource.of(openInput(io.stdinFd, kind), kind);
+  // -i holds chunks back for a while: only without it may stdin read into one reused buffer
+  let source: Source = StdinSource.of(openInput(io.stdinFd, kind, config.lineDelayMs === undefined), kind);
   if (config.crlf) source = (await import('./io/crlf.js')).crlfSource(source);
   if (config.lineDelayMs !== undefined) {
     source = new (await import('./io/line-delay.js')).PacedSource(source, config.lineDelayMs);

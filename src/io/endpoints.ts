@@ -25,6 +25,11 @@ export interface Sink {
   readonly usable: boolean;
   readonly failure: unknown;
   write(chunk: Buffer): boolean;
+  /**
+   * The sink still refers to a chunk written to it (a pipe the kernel did not take it all from).
+   * Absent: the sink may keep chunks, so it is handed copies of a reused buffer.
+   */
+  readonly holding?: boolean;
   whenWritable(callback: () => void): void;
   onUnusable(callback: () => void): () => void;
   flush(): Promise<void>;
@@ -131,6 +136,10 @@ export class StdoutSink implements Sink {
 
   get usable(): boolean {
     return !this.broken && this.failure === undefined;
+  }
+
+  get holding(): boolean {
+    return this.usable && this.stream.writableLength > 0;
   }
 
   /** Write a chunk; false means wait for whenWritable() before writing more. */

@@ -1,6 +1,8 @@
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ShutdownPolicy } from '../config.js';
 import type { Sink, Source } from './endpoints.js';
+import { readIntoSharedBuffer } from './read-buffer.js';
 import { flushed } from './stdio.js';
 
 /** The data-path rules of one session (see README "Differences from nc"). */
@@ -20,6 +22,11 @@ export interface RelayRules {
   readonly answer?: (chunk: Buffer) => Buffer | undefined;
   /** Told the error that ended the session as 'reset' (for the -v line). */
   readonly onReset?: (error: unknown) => void;
+  /**
+   * Receive into the one shared buffer of read-buffer.ts: only for a session that has stdout to
+   * itself (sessions on stdout run one at a time; -e children run side by side).
+   */
+  readonly sharedReceiveBuffer?: boolean;
 }
 
 /** How a session ended. Every way but 'stdout-failed' is a normal end (exit 0), as in nc. */
@@ -65,6 +72,8 @@ export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayR
     let sinkGone = false;
     let finished = false;
     let quitTimer: NodeJS.Timeout | undefined;
+    /** The socket still refers to a chunk of stdin: stdin stays paused until it is written. */
+    let socketHolding = false;
     // -w once connected: silence in both directions for this long ends the session.
     const idleTimer =
       rules.idleTimeoutMs === undefined ? undefined : setTimeout(() => finish('idle'), rules.idleTimeoutMs);
@@ -120,9 +129,17 @@ export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayR
       onData(chunk) {
         activity();
         bytesFromStdin += chunk.length;
-        if (!socket.write(chunk)) {
+        // stdin may read into this chunk's memory again once it runs on: it pauses while the
+        // socket still refers to the chunk (the kernel did not take it all) instead of waiting
+        // for 'drain', which comes only once the socket's buffer is below its high-water mark.
+        socket.write(chunk, () => {
+          if (!socketHolding) return;
+          socketHolding = false;
+          stdin.resume();
+        });
+        if (socket.writableLength > 0) {
+          socketHolding = true;
           stdin.pause();
-          socket.once('drain', () => stdin.resume());
         }
       },
       onEnd() {
@@ -143,7 +160,33 @@ export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayR
       socket.pause();
       stdout.whenWritable(() => socket.resume());
     };
-    socket.on('data', onNetData);
+    // The same, reading into one reused buffer: the socket stops reading while the sink still
+    // refers to the last chunk, and starts again once the sink has written it.
+    const onSharedChunk = (chunk: Buffer): boolean => {
+      if (finished) return true;
+      if (stdout.holding === undefined) {
+        onNetData(Buffer.from(chunk));
+        return !socket.isPaused();
+      }
+      activity();
+      const reply = rules.answer?.(chunk);
+      if (reply !== undefined) socket.write(reply);
+      if (rules.discardReceived === true) return true;
+      stdout.write(chunk);
+      if (!stdout.holding) return true;
+      void stdout.flush().then(() => {
+        if (!finished) socket.resume();
+      });
+      return false;
+    };
+    // A plain TCP or unix socket with nothing read yet (TLS sockets and the like read their own way).
+    const plain = socket instanceof Socket && Object.getPrototypeOf(socket) === Socket.prototype;
+    const shared =
+      rules.sharedReceiveBuffer === true &&
+      plain &&
+      socket.readableLength === 0 &&
+      readIntoSharedBuffer(socket, onSharedChunk);
+    if (!shared) socket.on('data', onNetData);
     socket.on('end', onNetDone);
 
     const cancelUnusable = stdout.onUnusable(() => {

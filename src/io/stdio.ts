@@ -2,6 +2,7 @@ import { createReadStream, fstatSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { Writable, type Readable } from 'node:stream';
 import { isatty, ReadStream as TtyReadStream, WriteStream as TtyWriteStream } from 'node:tty';
+import { FILE_CHUNK, ReusingFileReader, ReusingPipeReader } from './read-buffer.js';
 
 /** What a standard stream is attached to; it decides how we read or write it. */
 export type StdioKind = 'tty' | 'file' | 'pipe' | 'device';
@@ -15,15 +16,16 @@ export const stdioKind = (fd: number): StdioKind => {
   return 'device';
 };
 
-/** Regular files are read in 1 MiB chunks: Node's 64 KiB default costs half the throughput. */
-const FILE_CHUNK = 1 << 20;
-
 /**
  * A readable for fd 0 that suits what it is. process.stdin is not used: a pipe gets a
  * non-blocking socket (so a slow or silent writer never blocks the event loop), a regular
- * file gets large reads.
+ * file gets large reads. With reuse, a pipe or a file is read into one buffer again and again
+ * (read-buffer.ts): a chunk is then valid only during its 'data' event, or until resume() when
+ * the handler pauses, and the consumer must not keep it longer.
  */
-export const openInput = (fd: number, kind: StdioKind): Readable => {
+export const openInput = (fd: number, kind: StdioKind, reuse = false): Readable => {
+  if (reuse && kind === 'pipe') return new ReusingPipeReader(fd) as unknown as Readable;
+  if (reuse && kind === 'file') return new ReusingFileReader(fd) as unknown as Readable;
   switch (kind) {
     case 'tty':
       return new TtyReadStream(fd);

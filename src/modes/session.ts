@@ -46,15 +46,17 @@ export type SessionEnd = RelayEnd | 'exec-failed';
  */
 export const serve = async (conn: Duplex, config: SessionConfig, ctx: ModeContext): Promise<SessionEnd> => {
   if (config.exec === undefined) {
-    const peer = peerOf(conn);
+    // getpeername costs a syscall per -k client; only -v says the peer
+    const peer = config.verbose ? peerOf(conn) : undefined;
     const end = await relay(conn, ctx.stdin, ctx.stdout, {
       ...relayRules(config),
+      sharedReceiveBuffer: true,
       onReset: (error) => {
-        if (!config.verbose || peer === undefined) return;
+        if (peer === undefined) return;
         ctx.warn(messages.sessionFailed(peer.address, peer.port, syscallOf(error), errnoText(error)));
       },
     });
-    if (end === 'idle' && config.verbose && peer !== undefined && config.idleTimeoutMs !== undefined) {
+    if (end === 'idle' && peer !== undefined && config.idleTimeoutMs !== undefined) {
       ctx.warn(messages.sessionIdle(peer.address, peer.port, config.idleTimeoutMs / 1000));
     }
     return end;
