@@ -18,6 +18,23 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'src', 'cli.ts');
 const outfile = join(root, 'dist', 'tsnc.cjs');
 
+// yargs-parser imports createRequire only to load `config` files written in JS, which tsnc never
+// asks for; loading node:module for it pulls Node's ESM loader into every start. Without it,
+// yargs-parser reads JSON config files itself and refuses others (its own fallback).
+const noCreateRequire = {
+  name: 'no-create-require',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^node:module$/ }, (args) =>
+      /[\\/]yargs-parser[\\/]/.test(args.importer)
+        ? { path: 'no-create-require', namespace: 'tsnc' }
+        : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'tsnc' }, () => ({
+      contents: 'export const createRequire = undefined;',
+    }));
+  },
+};
+
 const started = performance.now();
 const result = await build({
   entryPoints: [entry],
@@ -34,6 +51,7 @@ const result = await build({
     'process.env.YARGS_MIN_NODE_VERSION': '"18"',
   },
   banner: { js: "'use strict';var __tsncBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [noCreateRequire],
   logLevel: 'warning',
 });
 if (result.errors.length > 0) process.exit(1);
