@@ -408,12 +408,13 @@ export interface RawArgs {
   readonly operands: readonly string[];
 }
 
-const keysOfType = (type: OptionSpec['type']): string[] =>
-  OPTIONS.filter((o) => o.type === type).map((o) => o.key);
-
 /** Split and type argv: getopt's rules first, then yargs-parser over the canonical tokens. */
 export const parseArgs = (argv: readonly string[]): RawArgs => {
   const { options, operands } = getopt(argv, OPTIONS);
+  // Only the options given are typed: yargs-parser's set-up is per key, at every start.
+  const given = new Set(options.map((token) => token.slice(2).split('=', 1)[0]));
+  const keysOfType = (type: OptionSpec['type']): string[] =>
+    OPTIONS.filter((o) => o.type === type && given.has(o.key)).map((o) => o.key);
   // yargs' own parser (the full yargs costs 12 ms more at every start, for help screens tsnc
   // does not use). The tokens are canonical by now, so nothing in them is ambiguous.
   const parsed = yargsParser([...options], {
