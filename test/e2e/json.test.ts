@@ -1,46 +1,23 @@
 // Issue 7, --json: real runs of the built CLI; every stderr line is checked against
 // docs/json-schema.json with a real validator (ajv, JSON Schema 2020-12), and the values against
 // what happened: bytes as sent, the summary's exit code as the process's, stdout untouched.
-import { readFileSync, openSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { killAll, tsnc, waitFor, type Proc } from '../helpers/cli.js';
 import { randomPayload, scratch, sha256 } from '../helpers/data.js';
+import { parseJsonLine, validateJsonEvent as validate, type JsonEvent } from '../helpers/json-events.js';
 import { peerServer } from '../helpers/peer.js';
 
 afterEach(killAll);
 const files = scratch();
 afterAll(() => files.remove());
 
-const schema = JSON.parse(
-  readFileSync(new URL('../../docs/json-schema.json', import.meta.url), 'utf8'),
-) as object;
-// strictSchema: a typo in the schema (an unknown keyword) fails here rather than validating nothing.
-// (strictTypes would want `type` repeated in every if/then; `time` is checked below and by pattern.)
-const validate = new Ajv2020({
-  strictSchema: true,
-  strictTypes: false,
-  allErrors: true,
-  validateFormats: false,
-}).compile(schema);
-
-type JsonEvent = Record<string, unknown> & { event: string; time: string };
-
 /** stderr as events: every line must be one object valid under the schema, the last a summary. */
 const eventsOf = (proc: Proc): JsonEvent[] => {
   const stderr = proc.stderr();
   expect(stderr.endsWith('\n'), stderr).toBe(true);
-  return stderr
-    .slice(0, -1)
-    .split('\n')
-    .map((line) => {
-      const value = JSON.parse(line) as JsonEvent;
-      expect(validate(value), `${line}\n${JSON.stringify(validate.errors)}`).toBe(true);
-      expect(Object.keys(value).slice(0, 2)).toEqual(['event', 'time']);
-      expect(new Date(value.time).toISOString()).toBe(value.time);
-      return value;
-    });
+  return stderr.slice(0, -1).split('\n').map(parseJsonLine);
 };
 
 /** The run's events, after checking it ended with exactly one summary carrying its exit status. */
