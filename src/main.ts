@@ -9,6 +9,7 @@ import { connectMode } from './modes/connect.js';
 import { listenMode } from './modes/listen.js';
 import type { ModeContext } from './modes/session.js';
 import { helpText, parseArgs, resolveConfig, usageText } from './options.js';
+import type { Death, JsonReport } from './report.js';
 import { VERSION } from './version.js';
 
 /** The process around tsnc: its name, its standard streams, and its stderr. */
@@ -20,13 +21,32 @@ export interface Io {
   writeStderr(text: string): void;
   /** stderr is a terminal (--progress redraws a live line there). */
   readonly stderrIsTTY?: boolean;
+  /** --json: what to say (synchronously) just before dying by a signal or a bug. */
+  readonly setLastWords?: (say: (death: Death) => void) => void;
 }
 
-const parse = (argv: readonly string[], io: Io): Command | number => {
+/** --json in an argv that does not parse: the literal token, before any `--`. */
+const jsonToken = (argv: readonly string[]): boolean => {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+};
+
+const parse = async (
+  argv: readonly string[],
+  io: Io,
+): Promise<{ command: Command; json: boolean } | number> => {
+  let json = false;
   try {
-    return resolveConfig(parseArgs(argv));
+    const raw = parseArgs(argv);
+    json = raw.json;
+    return { command: resolveConfig(raw), json };
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
+    if (json || jsonToken(argv)) {
+      const message = error.message !== '' ? error.message : (usageText(io.progName).split('\n')[0] ?? '');
+      (await import('./report.js')).reportUsageError((text) => io.writeStderr(text), message, error.exitCode);
+      return error.exitCode;
+    }
     if (error.message !== '') io.writeStderr(`${io.progName}: ${error.message}\n`);
     if (error.showUsage) io.writeStderr(usageText(io.progName));
     return error.exitCode;
@@ -51,16 +71,21 @@ const stdinFor = async (config: Config, io: Io): Promise<Source> => {
   return source;
 };
 
-/** --sha256/--progress: a meter around stdin and stdout, loaded only when asked for. */
-const meterFor = async (config: Config, io: Io): Promise<Meter | undefined> => {
+/**
+ * --sha256/--progress, and --json's byte counts: a meter around stdin and stdout, loaded only
+ * when asked for. With --json the meter prints nothing (its lines are not JSON): the summary
+ * carries the counts and hashes.
+ */
+const meterFor = async (config: Config, io: Io, json: boolean): Promise<Meter | undefined> => {
   if (config.mode !== 'connect' && config.mode !== 'listen') return undefined;
-  if (config.meter === undefined) return undefined;
+  if (config.meter === undefined && !json) return undefined;
   const kind = config.readStdin ? stdioKind(io.stdinFd) : undefined;
   return new (await import('./io/meter.js')).Meter({
-    ...config.meter,
-    live: io.stderrIsTTY === true,
+    sha256: config.meter?.sha256 === true,
+    progress: !json && config.meter?.progress === true,
+    live: !json && io.stderrIsTTY === true,
     expectedBytes: kind === 'file' ? fstatSync(io.stdinFd).size : undefined,
-    write: (text) => io.writeStderr(text),
+    write: json ? () => undefined : (text) => io.writeStderr(text),
     progName: io.progName,
   });
 };
@@ -82,8 +107,9 @@ const dispatch = async (config: Config, ctx: ModeContext): Promise<number> => {
 
 /** Run tsnc with these arguments; resolves to the exit status once stdout is flushed. */
 export const run = async (argv: readonly string[], io: Io): Promise<number> => {
-  const command = parse(argv, io);
-  if (typeof command === 'number') return command;
+  const parsed = await parse(argv, io);
+  if (typeof parsed === 'number') return parsed;
+  const { command, json } = parsed;
   const stdout = new StdoutSink(openOutput(io.stdoutFd, stdioKind(io.stdoutFd)));
   if (command.kind === 'help' || command.kind === 'version') {
     const text = command.kind === 'help' ? helpText(io.progName, VERSION) : `tsnc ${VERSION}\n`;
@@ -92,8 +118,9 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
     return EXIT.ok;
   }
 
-  const { config } = command;
-  const meter = await meterFor(config, io);
+  // --json reports everything -v would (in its own form): it implies -v.
+  const config = json ? { ...command.config, verbose: true } : command.config;
+  const meter = await meterFor(config, io, json);
   const verifier =
     (config.mode === 'connect' || config.mode === 'listen') && config.verify === true
       ? new (await import('./io/verify.js')).Verifier()
@@ -103,16 +130,37 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
   let sink: Sink = stdout;
   if (meter !== undefined) [stdin, sink] = [meter.source(stdin), meter.sink(sink)];
   if (verifier !== undefined) [stdin, sink] = [verifier.source(stdin), verifier.sink(sink)];
-  const ctx: ModeContext = {
-    stdin,
-    stdout: sink,
-    warn: (text) => io.writeStderr(`${io.progName}: ${text}\n`),
-    info: (text) => {
-      if (config.verbose) io.writeStderr(`${text}\n`);
-    },
-  };
+  const source = stdin;
+  const report: JsonReport | undefined = json
+    ? new (await import('./report.js')).JsonReport({
+        config,
+        write: (text) => io.writeStderr(text),
+        meter,
+        stdinEnded: () => source.ended,
+      })
+    : undefined;
+  if (report !== undefined) io.setLastWords?.((death) => report.die(death));
+  const ctx: ModeContext = report
+    ? {
+        stdin,
+        stdout: sink,
+        // Only JSON on stderr: diagnostics become error events, -v lines their own events.
+        warn: (text) => report.error(text),
+        info: () => undefined,
+        event: (event) => report.event(event),
+      }
+    : {
+        stdin,
+        stdout: sink,
+        warn: (text) => io.writeStderr(`${io.progName}: ${text}\n`),
+        info: (text) => {
+          if (config.verbose) io.writeStderr(`${text}\n`);
+        },
+      };
+  /** The exit status, once known (not after an unexpected error: cli.ts reports that). */
+  let status: number | undefined;
   try {
-    let status = await dispatch(config, ctx);
+    status = await dispatch(config, ctx);
     const unverified = verifier?.finish();
     if (unverified !== undefined) {
       ctx.warn(unverified);
@@ -120,17 +168,19 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
     }
     if (stdout.failure !== undefined) {
       ctx.warn(messages.stdoutFailed(errnoText(stdout.failure)));
-      return EXIT.failure;
+      status = EXIT.failure;
     }
     return status;
   } catch (error) {
     if (error instanceof TsncError) {
       ctx.warn(error.message);
-      return error.exitCode;
+      status = error.exitCode;
+      return status;
     }
     throw error;
   } finally {
     await stdout.flush();
+    if (status !== undefined) report?.summary(status);
     meter?.finish();
   }
 };

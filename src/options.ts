@@ -354,6 +354,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     help: 'Both ends tsnc: send a length and sha256 trailer after stdin; exit 1 if what arrives is short or corrupt',
   },
+  {
+    key: 'json',
+    long: 'json',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Report on stderr as JSON lines only: every -v event, each error, and a summary (docs/json.md)',
+  },
 ];
 
 /** What the command line says, before any meaning is given to it. */
@@ -405,6 +412,7 @@ export interface RawArgs {
   readonly sha256: boolean;
   readonly progress: boolean;
   readonly verify: boolean;
+  readonly json: boolean;
   readonly operands: readonly string[];
 }
 
@@ -484,6 +492,7 @@ export const parseArgs = (argv: readonly string[]): RawArgs => {
     sha256: flag('sha256'),
     progress: flag('progress'),
     verify: flag('verify'),
+    json: flag('json'),
     operands,
   };
 };

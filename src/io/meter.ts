@@ -16,8 +16,12 @@ class Tally {
     this.hash?.update(chunk);
   }
 
+  private hex: string | undefined;
+
+  /** The sha256 in hex ('' without one); final once asked for. */
   digest(): string {
-    return this.hash?.digest('hex') ?? '';
+    this.hex ??= this.hash?.digest('hex') ?? '';
+    return this.hex;
   }
 }
 
@@ -75,6 +79,21 @@ export class Meter {
       this.timer = setInterval(() => this.redraw(), REDRAW_MS);
       this.timer.unref();
     }
+  }
+
+  /** Bytes from stdin to the connection so far. */
+  get sentBytes(): number {
+    return this.sent.bytes;
+  }
+
+  /** Bytes from the connection to stdout so far. */
+  get receivedBytes(): number {
+    return this.received.bytes;
+  }
+
+  /** The sha256 of each direction (--sha256), final once asked for; undefined without --sha256. */
+  digests(): { sent: string; received: string } | undefined {
+    return this.options.sha256 ? { sent: this.sent.digest(), received: this.received.digest() } : undefined;
   }
 
   /** stdin, counted on its way to the connection. */

@@ -17,6 +17,7 @@ const connectUnixMode = async (config: ConnectConfig, ctx: ModeContext): Promise
     ctx.warn(messages.pathFailed(config.host, errnoText(error)));
     return EXIT.failure;
   }
+  ctx.event?.({ event: 'connected', proto: 'unix', host: config.host, path: config.host, service: null });
   return sessionExitCode(await serve(socket, config, ctx));
 };
 
@@ -89,6 +90,14 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
       // No "X" probe datagrams for -u -v, unlike nc.openbsd: they would be part of the data.
       const service = config.numeric ? undefined : systemServices().nameOf(port, proto);
       ctx.info(messages.connectSucceeded(config.host, opened.address, port, proto, service ?? '*'));
+      ctx.event?.({
+        event: 'connected',
+        proto,
+        host: config.host,
+        address: opened.address,
+        port,
+        service: service ?? null,
+      });
     }
     const end = await serve(opened.conn, config, ctx);
     if (end === 'exec-failed' || end === 'stdout-failed') return sessionExitCode(end);

@@ -5,6 +5,7 @@ import { errnoText, EXIT, resolveErrorText, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { AccessGate } from '../net/access.js';
 import { nameOf, resolveHost, ResolveError } from '../net/resolve.js';
+import type { Endpoint } from '../report.js';
 import { serve, sessionExitCode, type ModeContext } from './session.js';
 
 /**
@@ -74,6 +75,25 @@ export const describePeer = async (
   return messages.connectionReceived(await nameOf(peer, config.numeric), peerPort);
 };
 
+/** --json: the peer of an accepted stream socket (for -U, the socket path). */
+export const peerEndpoint = (
+  socket: Socket,
+  config: Pick<ListenConfig, 'transport' | 'bindAddress'>,
+): Endpoint =>
+  config.transport === 'unix'
+    ? { proto: 'unix', path: config.bindAddress ?? '' }
+    : { proto: 'tcp', address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+
+/** A peer turned away (--allow/--deny, -m): the -v line, or with --json the event. */
+export const refused = (
+  ctx: ModeContext,
+  peer: { readonly address: string; readonly port: number },
+  message: string,
+): void => {
+  ctx.info(message);
+  ctx.event?.({ event: 'refused', ...peer, message });
+};
+
 /** -u -l: the first sender is the peer (or, with -k, every sender is heard). */
 /** What listen and --serve share: where to listen, and who may connect. */
 type ListenTarget = Omit<ListenConfig, 'mode'>;
@@ -102,13 +122,17 @@ export const openStreamServer = async (
     if (failure !== undefined) throw new TsncError(messages.listenFailed(errnoText(failure)));
     ctx.info(messages.boundPath(path));
     ctx.info(messages.listeningPath(path));
+    ctx.event?.({ event: 'listening', proto: 'unix', path });
     return { server, announced: Promise.resolve() };
   }
   const failure = await startListening(server, await bindAddressOf(config), config.port);
   if (failure !== undefined) throw new TsncError(messages.listenFailed(errnoText(failure)));
   const bound = server.address() as AddressInfo;
   const announced = config.verbose
-    ? nameOf(bound.address, config.numeric).then((name) => ctx.info(messages.listening(name, bound.port)))
+    ? nameOf(bound.address, config.numeric).then((name) => {
+        ctx.info(messages.listening(name, bound.port));
+        ctx.event?.({ event: 'listening', proto: 'tcp', address: bound.address, port: bound.port });
+      })
     : Promise.resolve();
   return { server, announced };
 };
@@ -130,17 +154,23 @@ const listenUdp = async (
   const bound = socket.address();
   // Datagrams are taken in while the (possibly slow) reverse lookup for the -v line runs.
   const announced = config.verbose
-    ? nameOf(bound.address, config.numeric).then((name) => ctx.info(messages.bound(name, bound.port)))
+    ? nameOf(bound.address, config.numeric).then((name) => {
+        ctx.info(messages.bound(name, bound.port));
+        ctx.event?.({ event: 'bound', proto: 'udp', address: bound.address, port: bound.port });
+      })
     : Promise.resolve();
   const accept = (from: { address: string; port: number }): boolean => {
     const verdict = gate?.check(from.address) ?? { ok: true };
-    if (!verdict.ok) ctx.info(messages.refusedNotAllowed(from.address, from.port, verdict.rule));
+    if (!verdict.ok) refused(ctx, from, messages.refusedNotAllowed(from.address, from.port, verdict.rule));
     return verdict.ok;
   };
   const received = (from: { address: string; port: number }): void => {
     if (config.verbose) {
       const name = nameOf(from.address, config.numeric);
-      void announced.then(async () => ctx.info(messages.connectionReceived(await name, from.port)));
+      void announced.then(async () => {
+        ctx.info(messages.connectionReceived(await name, from.port));
+        ctx.event?.({ event: 'accepted', proto: 'udp', ...from });
+      });
     }
   };
   let conn: Duplex;
@@ -171,13 +201,15 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
     const line = describePeer(socket, config);
     await announced;
     ctx.info(await line);
+    ctx.event?.({ event: 'accepted', ...peerEndpoint(socket, config) });
   };
 
   /** --allow/--deny: a refused peer is closed at once, before a byte is read. */
   const admitted = (socket: Socket): boolean => {
     const verdict = gate?.check(socket.remoteAddress ?? '') ?? { ok: true };
     if (verdict.ok) return true;
-    ctx.info(messages.refusedNotAllowed(socket.remoteAddress ?? '', socket.remotePort ?? 0, verdict.rule));
+    const peer = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+    refused(ctx, peer, messages.refusedNotAllowed(peer.address, peer.port, verdict.rule));
     socket.destroy();
     return false;
   };
@@ -188,9 +220,8 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
     server.on('connection', (socket: Socket) => {
       if (!admitted(socket)) return;
       if (active >= config.maxConnections) {
-        ctx.info(
-          messages.refusedTooMany(socket.remoteAddress ?? '', socket.remotePort ?? 0, config.maxConnections),
-        );
+        const peer = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+        refused(ctx, peer, messages.refusedTooMany(peer.address, peer.port, config.maxConnections));
         socket.destroy();
         return;
       }

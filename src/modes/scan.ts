@@ -19,6 +19,8 @@ interface Outcome {
   readonly lines: readonly { readonly warn: boolean; readonly text: string }[];
   /** A failure that ends the whole scan (a bad -s, say), as nc exits on it. */
   readonly fatal?: string;
+  /** --json: the address that answered. */
+  readonly address?: string;
 }
 
 const NO_OPTIONS: SocketOptions = { broadcast: false, recvBufferSize: undefined, sendBufferSize: undefined };
@@ -106,6 +108,7 @@ export const scanMode = async (config: ScanConfig, ctx: ModeContext): Promise<nu
     const service = config.numeric ? undefined : systemServices().nameOf(port, proto);
     return {
       open: true,
+      address,
       lines: [
         { warn: false, text: messages.connectSucceeded(config.host, address, port, proto, service ?? '*') },
       ],
@@ -162,7 +165,8 @@ export const scanMode = async (config: ScanConfig, ctx: ModeContext): Promise<nu
     if ('bindError' in result)
       return { open: false, lines, fatal: messages.bindFailed(errnoText(result.bindError)) };
     result.socket.destroy();
-    return { open: true, lines: [...lines, ...succeeded(port, result.address).lines] };
+    const open = succeeded(port, result.address);
+    return { ...open, lines: [...lines, ...open.lines] };
   };
 
   const probeUdp = async (port: number): Promise<Outcome> => {
@@ -195,7 +199,8 @@ export const scanMode = async (config: ScanConfig, ctx: ModeContext): Promise<nu
       );
       if (socket === undefined) return { open: false, lines };
       socket.destroy();
-      return { open: true, lines: [...lines, ...succeeded(port, config.host).lines] };
+      const open = succeeded(port, config.host);
+      return { ...open, lines: [...lines, ...open.lines] };
     } catch (error) {
       if (!(error instanceof TsncError)) throw error;
       // nc.openbsd gives up the whole scan at the first refusal by the proxy; tsnc reports the
@@ -212,10 +217,17 @@ export const scanMode = async (config: ScanConfig, ctx: ModeContext): Promise<nu
     // Through a proxy one at a time: a proxy is a shared server, not the target.
     config.proxy === undefined ? SCAN_CONCURRENCY : 1,
     (index) => probe(config.ports[index] ?? 0),
-    (outcome) => {
+    (outcome, index) => {
       if (fatal !== undefined) return;
       if (outcome.open) anyOpen = true;
-      if (config.verbose) {
+      if (ctx.event !== undefined && outcome.fatal === undefined) {
+        // --json: one event per port carries what the -v lines say.
+        const port = config.ports[index] ?? 0;
+        const error = outcome.lines.filter((line) => line.warn).at(-1)?.text;
+        const service = config.numeric ? null : (systemServices().nameOf(port, proto) ?? null);
+        const found = outcome.open ? { address: outcome.address, service } : { error };
+        ctx.event({ event: 'scan', proto, host: config.host, port, open: outcome.open, ...found });
+      } else if (config.verbose) {
         for (const line of outcome.lines) {
           if (line.warn) ctx.warn(line.text);
           else ctx.info(line.text);

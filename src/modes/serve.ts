@@ -6,7 +6,7 @@ import type { ServeConfig } from '../config.js';
 import { errnoText, EXIT } from '../errors.js';
 import { messages } from '../messages.js';
 import type { AccessGate } from '../net/access.js';
-import { describePeer, gateFor, openStreamServer } from './listen.js';
+import { describePeer, gateFor, openStreamServer, peerEndpoint, refused } from './listen.js';
 import type { ModeContext } from './session.js';
 
 /** Large reads, as for a regular-file stdin: Node's 64 KiB default halves the throughput. */
@@ -87,12 +87,20 @@ const serveClients = async (
     }
     const verdict = gate?.check(peer) ?? { ok: true };
     if (!verdict.ok) {
-      ctx.info(messages.refusedNotAllowed(peer, peerPort, verdict.rule));
+      refused(
+        ctx,
+        { address: peer, port: peerPort },
+        messages.refusedNotAllowed(peer, peerPort, verdict.rule),
+      );
       socket.destroy();
       return;
     }
     if (active >= config.maxConnections) {
-      ctx.info(messages.refusedTooMany(peer, peerPort, config.maxConnections));
+      refused(
+        ctx,
+        { address: peer, port: peerPort },
+        messages.refusedTooMany(peer, peerPort, config.maxConnections),
+      );
       socket.destroy();
       return;
     }
@@ -100,13 +108,16 @@ const serveClients = async (
     active += 1;
     // The last of --count N clients: later ones are refused by the kernel, as without -k.
     if (config.count !== undefined && accepted >= config.count) server.close();
+    const endpoint = peerEndpoint(socket, config);
     const transfer = (async () => {
       if (config.verbose) {
         const line = describePeer(socket, config);
         await announced;
         ctx.info(await line);
+        ctx.event?.({ event: 'accepted', ...endpoint });
       }
       await sendFile(socket, file, config.idleTimeoutMs);
+      ctx.event?.({ event: 'served', ...endpoint, bytesSent: socket.bytesWritten });
     })().finally(() => {
       active -= 1;
       transfers.delete(transfer);

@@ -6,6 +6,7 @@ import { messages } from '../messages.js';
 import type { Sink, Source } from '../io/endpoints.js';
 import { relay, type RelayEnd, type RelayRules } from '../io/relay.js';
 import { telnetAnswerer } from '../io/telnet.js';
+import type { ReportEvent } from '../report.js';
 
 /** What a mode needs besides its config: the standard streams and a voice on stderr. */
 export interface ModeContext {
@@ -15,6 +16,8 @@ export interface ModeContext {
   warn(text: string): void;
   /** A -v report, shown bare as nc does (`Listening on ...`), only with -v. */
   info(text: string): void;
+  /** --json only: the same report as data (src/report.ts); undefined otherwise. */
+  readonly event?: (event: ReportEvent) => void;
 }
 
 /** The relay rules a session config asks for (fresh per session: -t keeps state). */
@@ -59,12 +62,14 @@ export const serve = async (conn: Duplex, config: SessionConfig, ctx: ModeContex
     if (end === 'idle' && peer !== undefined && config.idleTimeoutMs !== undefined) {
       ctx.warn(messages.sessionIdle(peer.address, peer.port, config.idleTimeoutMs / 1000));
     }
+    ctx.event?.({ event: 'closed', end, ...peer });
     return end;
   }
+  const peer = peerOf(conn);
   const { execSession } = await import('./exec.js');
-  return (await execSession(conn, config.exec, config, (text) => ctx.warn(text)))
-    ? 'complete'
-    : 'exec-failed';
+  const started = await execSession(conn, config.exec, config, (text) => ctx.warn(text));
+  ctx.event?.({ event: 'closed', end: started ? 'complete' : 'exec-failed', ...peer });
+  return started ? 'complete' : 'exec-failed';
 };
 
 /** The exit status a finished session stands for. */

@@ -156,6 +156,7 @@ export const waitMode = async (config: WaitConfig, ctx: ModeContext): Promise<nu
   let status: number = EXIT.ok;
   for (const [i, reason] of reasons.entries()) {
     const target = config.targets[i];
+    if (target !== undefined) ctx.event?.({ event: 'wait', ...target, ready: reason === undefined, reason });
     if (reason === undefined || target === undefined) continue;
     ctx.warn(messages.waitTimedOut(target.host, target.port, config.timeoutText, reason));
     status = EXIT.failure;

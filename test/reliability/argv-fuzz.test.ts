@@ -2,11 +2,13 @@
 // trace, an unhandled rejection, a Node warning, or an exit code outside the table
 // (0, 1, 128+n). In-process over the parser for thousands of cases, and on the built CLI for a
 // few hundred, inside a network namespace with a fake DNS so random host names stay there.
+// --json is one of the generated options: its runs must write only schema-valid JSON lines.
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { OPTIONS, parseArgs, resolveConfig } from '../../src/options.js';
 import { killAll } from '../helpers/cli.js';
+import { parseJsonLine } from '../helpers/json-events.js';
 import { scratch } from '../helpers/data.js';
 import { AT_ONCE_MS, canUseRoot, CRASH, inCI, Netns, NXDOMAIN_DNS, ROOT_NOTE } from './kit.js';
 
@@ -79,8 +81,11 @@ const token = (safe: boolean): fc.Arbitrary<string[]> =>
     word(safe).map((w) => [w]),
   );
 
+/** Random tokens; one argv in four starts with --json, so its all-JSON stderr is tried every run. */
 const argv = (safe: boolean): fc.Arbitrary<string[]> =>
-  fc.array(token(safe), { maxLength: 7 }).map((tokens) => tokens.flat());
+  fc
+    .tuple(fc.integer({ min: 0, max: 3 }), fc.array(token(safe), { maxLength: 7 }))
+    .map(([json, tokens]) => [...(json === 0 ? ['--json'] : []), ...tokens.flat()]);
 
 describe('the parser, in-process', () => {
   it('random argv: a Command or a one-line UsageError with exit code 1, nothing printed', () => {
@@ -163,7 +168,19 @@ describe.skipIf(!canUseRoot)(`the built CLI, in a test netns with a fake DNS${RO
     const context = `argv ${JSON.stringify(args)} -> ${status}, stderr ${JSON.stringify(stderr)}`;
     expect(stderr, context).not.toMatch(CRASH);
     expect(terminated ? [0, 1, 143] : [0, 1], context).toContain(status);
-    for (const line of stderr.split('\n').slice(0, -1)) expect(line, context).toMatch(KNOWN_LINE);
+    const lines = stderr.split('\n').slice(0, -1);
+    if (lines[0]?.startsWith('{') === true) {
+      // --json took effect: every line is an event valid under the schema, the last one the
+      // summary with the process's exit status. Never a mix of JSON and plain lines.
+      const events = lines.map((line) => parseJsonLine(line));
+      expect(
+        events.filter((e) => e.event === 'summary'),
+        context,
+      ).toHaveLength(1);
+      expect(events.at(-1), context).toMatchObject({ event: 'summary', exitCode: status });
+    } else {
+      for (const line of lines) expect(line, context).toMatch(KNOWN_LINE);
+    }
   };
 
   it(
