@@ -188,3 +188,24 @@ export const mapSource = (inner: Source, fn: (chunk: Buffer) => Buffer): Source 
   pause: () => inner.pause(),
   resume: () => inner.resume(),
 });
+
+/**
+ * A sink whose writes go through write() (which passes them on to inner, or not); everything
+ * else is the inner sink's. write() must not keep a chunk: it may live in a reused buffer.
+ */
+export const mapSink = (inner: Sink, write: (chunk: Buffer) => boolean): Sink => ({
+  get usable() {
+    return inner.usable;
+  },
+  get failure() {
+    return inner.failure;
+  },
+  get holding() {
+    return inner.holding;
+  },
+  write,
+  whenWritable: (callback) => inner.whenWritable(callback),
+  onUnusable: (callback) => inner.onUnusable(callback),
+  flush: () => inner.flush(),
+  end: () => inner.end(),
+});

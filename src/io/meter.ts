@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { mapSource, type Sink, type Source } from './endpoints.js';
+import { mapSink, mapSource, type Sink, type Source } from './endpoints.js';
 
 /** Bytes (and their sha256) in one direction. */
 class Tally {
@@ -106,23 +106,10 @@ export class Meter {
 
   /** stdout, counted on its way from the connection. */
   sink(inner: Sink): Sink {
-    const received = this.received;
-    return {
-      get usable() {
-        return inner.usable;
-      },
-      get failure() {
-        return inner.failure;
-      },
-      write: (chunk) => {
-        received.add(chunk);
-        return inner.write(chunk);
-      },
-      whenWritable: (callback) => inner.whenWritable(callback),
-      onUnusable: (callback) => inner.onUnusable(callback),
-      flush: () => inner.flush(),
-      end: () => inner.end(),
-    };
+    return mapSink(inner, (chunk) => {
+      this.received.add(chunk);
+      return inner.write(chunk);
+    });
   }
 
   private rate(bytes: number, seconds: number): string {

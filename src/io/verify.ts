@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { messages } from '../messages.js';
-import type { Sink, Source } from './endpoints.js';
+import { mapSink, type Sink, type Source } from './endpoints.js';
 
 /**
  * --verify's trailer, sent after the last byte of stdin: a magic, the byte count (uint64, big
@@ -61,30 +61,19 @@ export class Verifier {
   /** stdout, minus the trailer: the last 48 bytes seen are held back until the end. */
   sink(inner: Sink): Sink {
     this.inner = inner;
-    return {
-      get usable() {
-        return inner.usable;
-      },
-      get failure() {
-        return inner.failure;
-      },
-      write: (chunk) => {
-        const all = this.tail.length === 0 ? chunk : Buffer.concat([this.tail, chunk]);
-        if (all.length <= TRAILER_LENGTH) {
-          this.tail = Buffer.from(all);
-          return true;
-        }
-        const out = all.subarray(0, all.length - TRAILER_LENGTH);
-        this.tail = Buffer.from(all.subarray(all.length - TRAILER_LENGTH));
-        this.received += out.length;
-        this.receivedHash.update(out);
-        return inner.write(out);
-      },
-      whenWritable: (callback) => inner.whenWritable(callback),
-      onUnusable: (callback) => inner.onUnusable(callback),
-      flush: () => inner.flush(),
-      end: () => inner.end(),
-    };
+    // The last bytes are kept as a copy: the chunk itself may live in a reused buffer.
+    return mapSink(inner, (chunk) => {
+      const all = this.tail.length === 0 ? chunk : Buffer.concat([this.tail, chunk]);
+      if (all.length <= TRAILER_LENGTH) {
+        this.tail = Buffer.from(all);
+        return true;
+      }
+      const out = all.subarray(0, all.length - TRAILER_LENGTH);
+      this.tail = Buffer.from(all.subarray(all.length - TRAILER_LENGTH));
+      this.received += out.length;
+      this.receivedHash.update(out);
+      return inner.write(out);
+    });
   }
 
   /**
