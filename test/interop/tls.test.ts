@@ -183,3 +183,36 @@ describe('openssl s_server / s_client', () => {
     expect(seen.trim()).toBe(`sha256 Fingerprint=${pin.replace('sha256:', '')}`);
   });
 });
+
+describe('--ssl through a proxy (-x)', () => {
+  // ncat's HTTP proxy ends the whole tunnel at the first FIN (plain TCP too), so each transfer goes
+  // one way: the other side's stdin is /dev/null, which sends no FIN (README rule 1).
+  itNcat(
+    'HTTP CONNECT (ncat --proxy-type http): TLS end to end, pinned through the tunnel, each way',
+    async () => {
+      const proxy = await startPeerListener(
+        'ncat',
+        (p) => ['-l', '-k', '--proxy-type', 'http', '127.0.0.1', at(p)],
+        ['null', 'pipe'],
+      );
+      const via = ['-X', 'connect', '-x', `127.0.0.1:${proxy.port}`];
+      for (const [serverIn, clientIn, payload] of [
+        [downFile, '/dev/null', down],
+        ['/dev/null', upFile, up],
+      ] as const) {
+        const { proc: server, port } = await listener(['--ssl'], {
+          stdio: [openSync(serverIn, 'r'), 'pipe', 'pipe'],
+        });
+        const pin = await printedPin(server);
+        const client = tsnc([...via, '--ssl-pin', pin, '127.0.0.1', at(port)], {
+          stdio: [openSync(clientIn, 'r'), 'pipe', 'pipe'],
+        });
+        expect(await client.exited(EXIT_MS)).toBe(0);
+        expect(await server.exited(EXIT_MS)).toBe(0);
+        const received = payload === down ? client.stdout() : server.stdout();
+        expect(sha256(received)).toBe(sha256(payload));
+      }
+      proxy.proc.kill();
+    },
+  );
+});
