@@ -132,6 +132,16 @@ describe('--ssl, ephemeral certificate and --ssl-pin', () => {
     expect(sha256(server.stdout())).toBe(sha256(up));
   });
 
+  it('--send-only (-N -q 0): every byte arrives before the client closes', async () => {
+    const { proc: server, port, pin } = await ephemeral();
+    const client = tsnc(['--send-only', '--ssl-pin', pin, '127.0.0.1', String(port)], {
+      stdio: [openSync(upFile, 'r'), 'pipe', 'pipe'],
+    });
+    expect(await client.exited()).toBe(0);
+    expect(await server.exited()).toBe(0);
+    expect(sha256(server.stdout())).toBe(sha256(up));
+  });
+
   it('-U: TLS over a unix socket', async () => {
     const path = join(files.dir, 'tls.sock');
     const server = tsnc(['-lU', '--ssl', path], { stdio: [openSync(downFile, 'r'), 'pipe', 'pipe'] });
