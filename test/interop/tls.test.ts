@@ -133,6 +133,34 @@ describe('openssl s_server / s_client', () => {
     });
   }
 
+  itOpenssl(
+    's_server -Verify 1 asks for a client certificate: --ssl-cert/--ssl-key on the client send it',
+    async () => {
+      const verifying = (p: number): string[] => serverArgs(p, '-Verify', '1', '-CAfile', pki?.caCert ?? '');
+      const trust = ['--ssl-trustfile', pki?.caCert ?? '', '127.0.0.1'];
+      const bare = await startPeerListener('openssl', verifying, ['pipe', 'pipe']);
+      const refused = tsnc([...trust, at(bare.port)], { stdio: ['pipe', 'pipe', 'pipe'] });
+      refused.write('no certificate\n');
+      refused.endStdin();
+      await refused.exited(EXIT_MS);
+      bare.proc.endStdin();
+      await bare.proc.exited(EXIT_MS);
+      expect(bare.proc.stdout().toString()).not.toContain('no certificate');
+
+      const { proc: server, port } = await startPeerListener('openssl', verifying, ['pipe', 'pipe']);
+      const client = tsnc(
+        [...trust, at(port), '--ssl-cert', pki?.serverCert ?? '', '--ssl-key', pki?.serverKey ?? ''],
+        {
+          stdio: [openSync(upFile, 'r'), 'pipe', 'pipe'],
+        },
+      );
+      expect(await client.exited(EXIT_MS)).toBe(0);
+      server.endStdin();
+      expect(await server.exited(EXIT_MS)).toBe(0);
+      expect(sha256(server.stdout())).toBe(sha256(up));
+    },
+  );
+
   itOpenssl('s_client pushes to tsnc -l --ssl-cert (-no_ign_eof: close_notify at its EOF)', async () => {
     const { proc: server, port } = await listener(
       ['--ssl-cert', pki?.serverCert ?? '', '--ssl-key', pki?.serverKey ?? ''],
