@@ -368,7 +368,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'file',
-    help: 'TLS certificate (PEM); with -l the server certificate, else without it an ephemeral one is made',
+    help: 'TLS certificate (PEM): the server’s with -l (without it an ephemeral one is made); a client sends it if asked',
   },
   {
     key: 'sslKey',
