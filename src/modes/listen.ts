@@ -173,12 +173,9 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
   const secured = (socket: Socket): Promise<Duplex | undefined> =>
     tls === undefined
       ? Promise.resolve(socket)
-      : tls.secure(
-          socket,
-          config.transport === 'unix'
-            ? (config.bindAddress ?? '')
-            : `${socket.remoteAddress ?? ''} port ${socket.remotePort ?? 0}`,
-        );
+      : config.transport === 'unix'
+        ? tls.secure(socket, config.bindAddress ?? '', undefined)
+        : tls.secure(socket, socket.remoteAddress ?? '', socket.remotePort ?? 0);
   const { server, announced } = await openStreamServer(config, ctx);
   const describe = async (socket: Socket): Promise<void> => {
     if (!config.verbose) return;

@@ -110,6 +110,10 @@ const loadCertificate = (spec: TlsSpec): { cert: Buffer; key: Buffer } | undefin
   return { cert, key };
 };
 
+/** A peer in the TLS lines: `HOST port P`, or a -U path (no port). */
+const whereOf = (host: string, port: number | undefined): string =>
+  port === undefined ? host : `${host} port ${port}`;
+
 /** The client side of --ssl: verification material is read once, at start-up. */
 export interface TlsClient {
   /** The TLS session over conn, verified as asked; a failure is a TsncError (one line, exit 1). */
@@ -137,7 +141,7 @@ export const tlsClient = (spec: TlsSpec, timeoutMs: number | undefined, report: 
   const byCa = spec.pin === undefined && !spec.insecure;
   return {
     async secure(conn, host, port) {
-      const where = port === undefined ? host : `${host} port ${port}`;
+      const where = whereOf(host, port);
       // A -U path is no host name: the name checked is --ssl-servername, else localhost.
       const name = spec.servername ?? (port === undefined ? 'localhost' : host);
       const socket = tlsConnect({
@@ -182,7 +186,7 @@ export const tlsClient = (spec: TlsSpec, timeoutMs: number | undefined, report: 
 /** The server side of --ssl: one certificate for the life of the listener. */
 export interface TlsServer {
   /** The TLS session over an accepted socket, or undefined when the handshake failed (warned). */
-  secure(socket: Socket, where: string): Promise<TLSSocket | undefined>;
+  secure(socket: Socket, host: string, port: number | undefined): Promise<TLSSocket | undefined>;
 }
 
 /**
@@ -221,7 +225,8 @@ export const tlsServer = (
     throw new TsncError(messages.tlsFileFailed('--ssl-cert', spec.certFile ?? '', reasonOf(error)));
   }
   return {
-    async secure(socket, where) {
+    async secure(socket, host, port) {
+      const where = whereOf(host, port);
       const tls = new TLSSocket(socket, { isServer: true, secureContext });
       try {
         await handshake(tls, 'secure', timeoutMs);
