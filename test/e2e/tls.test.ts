@@ -142,6 +142,14 @@ describe('--ssl, ephemeral certificate and --ssl-pin', () => {
     expect(sha256(server.stdout())).toBe(sha256(up));
   });
 
+  it('a handshake probe (README): -q 0 with an empty stdin exits 0 once the certificate checks out', async () => {
+    const { proc: server, port, pin } = await ephemeral(['-k']);
+    const probe = (args: string[]) => failing(['-w', '5', '-q', '0', ...args, '127.0.0.1', String(port)]);
+    expect(await probe(['--ssl-pin', pin])).toEqual({ status: 0, stderr: '' });
+    expect((await probe(['--ssl'])).status).toBe(1);
+    server.kill();
+  });
+
   it('-U: TLS over a unix socket', async () => {
     const path = join(files.dir, 'tls.sock');
     const server = tsnc(['-lU', '--ssl', path], { stdio: [openSync(downFile, 'r'), 'pipe', 'pipe'] });
