@@ -45,6 +45,21 @@ export interface SocketOptions {
   readonly sendBufferSize: number | undefined;
 }
 
+/** --ssl and its options: TLS over the stream (see net/tls.ts). */
+export interface TlsSpec {
+  /** --ssl-cert/--ssl-key: the certificate and key files (server; a client sends them if asked). */
+  readonly certFile: string | undefined;
+  readonly keyFile: string | undefined;
+  /** --ssl-trustfile: CA certificates trusted besides the default ones (client). */
+  readonly trustFile: string | undefined;
+  /** --ssl-servername: the name sent (SNI) and checked in the certificate, instead of the host. */
+  readonly servername: string | undefined;
+  /** --ssl-insecure: no verification of the server's certificate at all. */
+  readonly insecure: boolean;
+  /** --ssl-pin: the sha256 of the server certificate's DER (64 lower-case hex digits); replaces CA checks. */
+  readonly pin: string | undefined;
+}
+
 /** What every mode shares: the rules of the data path and the diagnostics. */
 export interface SessionConfig {
   readonly transport: Transport;
@@ -72,6 +87,8 @@ export interface SessionConfig {
   readonly meter?: { readonly sha256: boolean; readonly progress: boolean };
   /** --verify: a length and sha256 trailer after stdin, checked on what arrives; absent otherwise. */
   readonly verify?: boolean;
+  /** --ssl: the stream is TLS; absent otherwise. */
+  readonly tls?: TlsSpec;
 }
 
 /** Where connect and scan modes go, and from where. */

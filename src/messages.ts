@@ -105,6 +105,20 @@ export const messages = {
   tooManyArguments: () => 'too many arguments',
   needsWait: (option: string) => `must use --wait with ${option}`,
   needsServe: (option: string) => `must use --serve with ${option}`,
+  needsOption: (needed: string, option: string) => `must use ${needed} with ${option}`,
+  pinInvalid: (text: string) => `--ssl-pin: invalid sha256 fingerprint: ${text}`,
+  tlsFileFailed: (option: string, path: string, reason: string) => `${option} ${path}: ${reason}`,
+  /** The ephemeral certificate of `-l --ssl`, always shown: the client needs it for --ssl-pin. */
+  tlsCertificate: (fingerprint: string) => `TLS certificate sha256:${fingerprint}`,
+  /** `where` is `HOST port P`, or a -U path. */
+  tlsHandshakeFailed: (where: string, reason: string) => `TLS handshake with ${where} failed: ${reason}`,
+  tlsPinMismatch: () => 'certificate fingerprint does not match --ssl-pin',
+  tlsNameMismatch: (name: string, altNames: string) =>
+    `certificate is not valid for ${name} (${altNames === '' ? 'no subjectAltName' : altNames})`,
+  tlsClosed: () => 'connection closed during the handshake',
+  /** -v: what was negotiated, and how the server certificate was checked (client). */
+  tlsConnected: (where: string, protocol: string, cipher: string, checked: string | undefined) =>
+    `TLS connection with ${where}: ${protocol} ${cipher}${checked === undefined ? '' : `, ${checked}`}`,
   countInvalid: (problem: string, text: string) => `count ${problem}: ${text}`,
   notRegularFile: (path: string) => `${path}: not a regular file`,
   durationInvalid: (option: string, text: string) => `${option} duration invalid: ${text}`,

@@ -10,6 +10,7 @@ import type {
   ScanConfig,
   ShutdownPolicy,
   SocketOptions,
+  TlsSpec,
   Transport,
   WaitConfig,
 } from './config.js';
@@ -361,6 +362,60 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     help: 'Report on stderr as JSON lines only: every -v event, each error, and a summary (docs/json.md)',
   },
+  {
+    key: 'ssl',
+    long: 'ssl',
+    takesValue: false,
+    type: 'boolean',
+    help: 'TLS over TCP or -U (implied by every --ssl-* option); a client verifies the server certificate',
+  },
+  {
+    key: 'sslCert',
+    long: 'ssl-cert',
+    takesValue: true,
+    type: 'string',
+    valueName: 'file',
+    help: 'TLS certificate (PEM): the server’s with -l (without it an ephemeral one is made); a client sends it if asked',
+  },
+  {
+    key: 'sslKey',
+    long: 'ssl-key',
+    takesValue: true,
+    type: 'string',
+    valueName: 'file',
+    help: 'Private key (PEM) of --ssl-cert',
+  },
+  {
+    key: 'sslTrustfile',
+    long: 'ssl-trustfile',
+    takesValue: true,
+    type: 'string',
+    valueName: 'file',
+    help: 'Client: also trust the CA certificates (PEM) in this file',
+  },
+  {
+    key: 'sslServername',
+    long: 'ssl-servername',
+    takesValue: true,
+    type: 'string',
+    valueName: 'name',
+    help: 'Client: send this name (SNI) and check the certificate against it instead of the host',
+  },
+  {
+    key: 'sslInsecure',
+    long: 'ssl-insecure',
+    takesValue: false,
+    type: 'boolean',
+    help: 'Client: do not verify the server certificate at all',
+  },
+  {
+    key: 'sslPin',
+    long: 'ssl-pin',
+    takesValue: true,
+    type: 'string',
+    valueName: 'sha256:hex',
+    help: 'Client: accept only the server certificate with this sha256 fingerprint (instead of CA checks)',
+  },
 ];
 
 /** What the command line says, before any meaning is given to it. */
@@ -413,6 +468,13 @@ export interface RawArgs {
   readonly progress: boolean;
   readonly verify: boolean;
   readonly json: boolean;
+  readonly ssl: boolean;
+  readonly sslCert?: string;
+  readonly sslKey?: string;
+  readonly sslTrustfile?: string;
+  readonly sslServername?: string;
+  readonly sslInsecure: boolean;
+  readonly sslPin?: string;
   readonly operands: readonly string[];
 }
 
@@ -493,6 +555,13 @@ export const parseArgs = (argv: readonly string[]): RawArgs => {
     progress: flag('progress'),
     verify: flag('verify'),
     json: flag('json'),
+    ssl: flag('ssl'),
+    sslCert: text('sslCert'),
+    sslKey: text('sslKey'),
+    sslTrustfile: text('sslTrustfile'),
+    sslServername: text('sslServername'),
+    sslInsecure: flag('sslInsecure'),
+    sslPin: text('sslPin'),
     operands,
   };
 };
@@ -639,6 +708,61 @@ const socketOptions = (raw: RawArgs): SocketOptions => {
   return { broadcast: raw.broadcast, recvBufferSize, sendBufferSize };
 };
 
+/** --ssl-pin: `sha256:` (optional) and 64 hex digits, colons allowed, any case; lower hex without colons. */
+export const parsePin = (text: string): string | undefined => {
+  const hex = text.replace(/^sha256:/i, '').replace(/:/g, '');
+  return /^[0-9a-f]{64}$/i.test(hex) ? hex.toLowerCase() : undefined;
+};
+
+/**
+ * --ssl and its options. As in ncat, every --ssl-* option implies --ssl. The client options
+ * (trust, name, pin, insecure) make no sense for a listener, which never asks for a client
+ * certificate: an error rather than ignored.
+ */
+const tlsSpec = (raw: RawArgs): TlsSpec | undefined => {
+  const given = [
+    ['--ssl-cert', raw.sslCert],
+    ['--ssl-key', raw.sslKey],
+    ['--ssl-trustfile', raw.sslTrustfile],
+    ['--ssl-servername', raw.sslServername],
+    ['--ssl-insecure', raw.sslInsecure ? '' : undefined],
+    ['--ssl-pin', raw.sslPin],
+  ] as const;
+  const first = given.find(([, value]) => value !== undefined);
+  if (!raw.ssl && first === undefined) return undefined;
+  const option = raw.ssl ? '--ssl' : (first?.[0] ?? '--ssl');
+  for (const [other, conflicting] of TLS_CONFLICTS)
+    if (conflicting(raw)) fail(messages.cannotCombine(option, other));
+  if (raw.sslCert !== undefined && raw.sslKey === undefined)
+    fail(messages.needsOption('--ssl-key', '--ssl-cert'));
+  if (raw.sslKey !== undefined && raw.sslCert === undefined)
+    fail(messages.needsOption('--ssl-cert', '--ssl-key'));
+  for (const [name, value] of given.slice(0, 4)) {
+    if (value === '') fail(messages.pathFailed(name, 'missing file name'));
+  }
+  if (raw.listen) {
+    for (const [name, value] of given.slice(2))
+      if (value !== undefined) fail(messages.cannotCombine(name, '-l'));
+  }
+  if (raw.sslPin !== undefined) {
+    if (raw.sslInsecure) fail(messages.cannotCombine('--ssl-pin', '--ssl-insecure'));
+    if (raw.sslTrustfile !== undefined) fail(messages.cannotCombine('--ssl-pin', '--ssl-trustfile'));
+  }
+  if (raw.sslInsecure && raw.sslTrustfile !== undefined) {
+    fail(messages.cannotCombine('--ssl-insecure', '--ssl-trustfile'));
+  }
+  const pin = raw.sslPin === undefined ? undefined : parsePin(raw.sslPin);
+  if (raw.sslPin !== undefined && pin === undefined) fail(messages.pinInvalid(raw.sslPin));
+  return {
+    certFile: raw.sslCert,
+    keyFile: raw.sslKey,
+    trustFile: raw.sslTrustfile,
+    servername: raw.sslServername,
+    insecure: raw.sslInsecure,
+    pin,
+  };
+};
+
 /** -r: the ports of each range in random order (Fisher-Yates, as nc.openbsd's build_ports()). */
 const shuffled = (ports: number[]): number[] => {
   for (let i = ports.length - 1; i > 0; i -= 1) {
@@ -696,6 +820,7 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
     fail(messages.cannotCombine('-z', raw.exec === undefined ? '-c' : '-e'));
   const proxy = proxySpec(raw, services);
   const access = accessSpec(raw);
+  const tls = tlsSpec(raw);
   const transport: Transport = raw.unix ? 'unix' : raw.udp ? 'udp' : 'tcp';
   const proto = raw.udp ? 'udp' : 'tcp';
   const family = raw.family === '4' ? 4 : raw.family === '6' ? 6 : undefined;
@@ -724,6 +849,7 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
     // Only when asked for: every other config stays exactly as before.
     ...(metered === undefined ? {} : { meter: { sha256: raw.sha256, progress: raw.progress } }),
     ...(raw.verify ? { verify: true } : {}),
+    ...(tls === undefined ? {} : { tls }),
   } as const;
 
   const { operands } = raw;
@@ -844,6 +970,19 @@ const METER_CONFLICTS = [
   ['--serve', (raw: RawArgs) => raw.serveFile !== undefined],
 ] as const;
 
+/** --ssl, or any --ssl-* option (each implies --ssl). */
+const tlsGiven = (raw: RawArgs): boolean =>
+  raw.ssl ||
+  raw.sslInsecure ||
+  [raw.sslCert, raw.sslKey, raw.sslTrustfile, raw.sslServername, raw.sslPin].some((v) => v !== undefined);
+
+/** What TLS cannot go with: a datagram transport, a scan without data, the many-client file server. */
+const TLS_CONFLICTS = [
+  ['-u', (raw: RawArgs) => raw.udp],
+  ['-z', (raw: RawArgs) => raw.scan],
+  ['--serve', (raw: RawArgs) => raw.serveFile !== undefined],
+] as const;
+
 /** Options that make no sense for --wait: each is an error rather than silently ignored. */
 const NOT_WITH_WAIT = [
   ['-l', (raw: RawArgs) => raw.listen],
@@ -860,6 +999,7 @@ const NOT_WITH_WAIT = [
   ['--progress', (raw: RawArgs) => raw.progress],
   ['--verify', (raw: RawArgs) => raw.verify],
   ['--serve', (raw: RawArgs) => raw.serveFile !== undefined],
+  ['--ssl', (raw: RawArgs) => tlsGiven(raw)],
 ] as const;
 
 /** --wait [--timeout D] [--interval D] [--send DATA] [--expect RE] HOST PORT | host:port ... */

@@ -10,6 +10,7 @@ import { serve, sessionExitCode, type ModeContext } from './session.js';
 /** -U: one path, no -v line on success; a failure is always printed (nc.openbsd's warn(path)). */
 const connectUnixMode = async (config: ConnectConfig, ctx: ModeContext): Promise<number> => {
   const { connectUnix } = await import('../net/unix.js');
+  const tls = await tlsClientFor(config, ctx);
   let socket: Duplex;
   try {
     socket = await connectUnix(config.host);
@@ -18,13 +19,21 @@ const connectUnixMode = async (config: ConnectConfig, ctx: ModeContext): Promise
     return EXIT.failure;
   }
   ctx.event?.({ event: 'connected', proto: 'unix', host: config.host, path: config.host, service: null });
+  if (tls !== undefined) socket = await tls.secure(socket, config.host, undefined);
   return sessionExitCode(await serve(socket, config, ctx));
 };
+
+/** --ssl: the client side, its files read before any socket exists. */
+const tlsClientFor = async (config: ConnectConfig, ctx: ModeContext) =>
+  config.tls === undefined
+    ? undefined
+    : (await import('../net/tls.js')).tlsClient(config.tls, config.idleTimeoutMs, ctx);
 
 /** Connect mode: connect to each port in turn (nc's port list) and relay stdio over it. */
 export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Promise<number> => {
   if (config.transport === 'unix') return connectUnixMode(config, ctx);
   const proto = config.transport;
+  const tls = await tlsClientFor(config, ctx);
   const { addresses, sourceAddress } = await resolveTarget(config);
   const reportFailure = (host: string, port: number, failure: ConnectFailure): void => {
     if (!config.verbose) return;
@@ -99,7 +108,8 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
         service: service ?? null,
       });
     }
-    const end = await serve(opened.conn, config, ctx);
+    const conn = tls === undefined ? opened.conn : await tls.secure(opened.conn, config.host, port);
+    const end = await serve(conn, config, ctx);
     if (end === 'exec-failed' || end === 'stdout-failed') return sessionExitCode(end);
   }
   return status;

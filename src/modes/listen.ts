@@ -195,6 +195,17 @@ const listenUdp = async (
 export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promise<number> => {
   const gate = await gateFor(config);
   if (config.transport === 'udp') return listenUdp(config, ctx, gate);
+  const tls =
+    config.tls === undefined
+      ? undefined
+      : (await import('../net/tls.js')).tlsServer(config.tls, config.bindAddress, config.idleTimeoutMs, ctx);
+  /** The connection as served: the socket, or its TLS session (undefined: the handshake failed). */
+  const secured = (socket: Socket): Promise<Duplex | undefined> =>
+    tls === undefined
+      ? Promise.resolve(socket)
+      : config.transport === 'unix'
+        ? tls.secure(socket, config.bindAddress ?? '', undefined)
+        : tls.secure(socket, socket.remoteAddress ?? '', socket.remotePort ?? 0);
   const { server, announced } = await openStreamServer(config, ctx);
   const describe = async (socket: Socket): Promise<void> => {
     if (!config.verbose) return;
@@ -228,7 +239,8 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
       active += 1;
       void (async () => {
         await describe(socket);
-        await serve(socket, config, ctx);
+        const conn = await secured(socket);
+        if (conn !== undefined) await serve(conn, config, ctx);
       })().finally(() => {
         active -= 1;
       });
@@ -256,7 +268,12 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
     // clients are closed at once instead (see the 'connection' handler).
     if (!config.keepListening && config.transport !== 'unix') server.close();
     await describe(socket);
-    const end = await serve(socket, config, ctx);
+    const conn = await secured(socket);
+    if (conn === undefined) {
+      if (config.keepListening) continue;
+      return EXIT.failure;
+    }
+    const end = await serve(conn, config, ctx);
     if (!config.keepListening || end === 'stdout-failed') return sessionExitCode(end);
   }
 };
