@@ -36,7 +36,15 @@ export type ReportEvent =
       readonly reason?: string;
     }
   | ({ readonly event: 'served'; readonly bytesSent: number } & Endpoint)
-  | { readonly event: 'closed'; readonly end: SessionEnd; readonly address?: string; readonly port?: number };
+  | { readonly event: 'closed'; readonly end: SessionEnd; readonly address?: string; readonly port?: number }
+  | { readonly event: 'certificate'; readonly fingerprint: string }
+  | {
+      readonly event: 'tls';
+      readonly peer: string;
+      readonly protocol: string;
+      readonly cipher: string;
+      readonly check: 'verified' | 'pinned' | 'none' | null;
+    };
 
 /** How a session (closed) or the whole run (summary) ended; the table is in docs/json.md. */
 export type JsonEnd =

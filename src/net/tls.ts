@@ -15,12 +15,14 @@ import {
 import type { TlsSpec } from '../config.js';
 import { errnoText, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
+import type { ReportEvent } from '../report.js';
 import { selfSigned } from './self-signed.js';
 
-/** A voice on stderr: warn always, info with -v only. */
+/** A voice on stderr: warn always, info with -v only; with --json, events. */
 interface Reporter {
   warn(text: string): void;
   info(text: string): void;
+  event?(event: ReportEvent): void;
 }
 
 /** How long an ephemeral certificate is valid: from an hour ago (clock skew) for 30 days. */
@@ -169,15 +171,16 @@ export const tlsClient = (spec: TlsSpec, timeoutMs: number | undefined, report: 
         socket.destroy();
         throw new TsncError(messages.tlsHandshakeFailed(where, reasonOf(error)));
       }
+      const check = spec.pin !== undefined ? 'pinned' : spec.insecure ? 'none' : 'verified';
       const checked =
-        spec.pin !== undefined
+        check === 'pinned'
           ? 'certificate pinned'
-          : spec.insecure
+          : check === 'none'
             ? 'certificate not verified'
             : `certificate verified for ${name}`;
-      report.info(
-        messages.tlsConnected(where, socket.getProtocol() ?? '', socket.getCipher().standardName, checked),
-      );
+      const [protocol, cipher] = [socket.getProtocol() ?? '', socket.getCipher().standardName];
+      report.info(messages.tlsConnected(where, protocol, cipher, checked));
+      report.event?.({ event: 'tls', peer: where, protocol, cipher, check });
       return socket;
     },
   };
@@ -215,7 +218,8 @@ export const tlsServer = (
       notBefore: new Date(now - EPHEMERAL_BEFORE_MS),
       notAfter: new Date(now + EPHEMERAL_DAYS * 24 * 60 * 60 * 1000),
     });
-    report.warn(messages.tlsCertificate(made.fingerprint));
+    if (report.event === undefined) report.warn(messages.tlsCertificate(made.fingerprint));
+    else report.event({ event: 'certificate', fingerprint: `sha256:${made.fingerprint}` });
     pair = { cert: Buffer.from(made.certPem), key: Buffer.from(made.keyPem) };
   }
   let secureContext: SecureContext;
@@ -235,9 +239,9 @@ export const tlsServer = (
         report.warn(messages.tlsHandshakeFailed(where, reasonOf(error)));
         return undefined;
       }
-      report.info(
-        messages.tlsConnected(where, tls.getProtocol() ?? '', tls.getCipher().standardName, undefined),
-      );
+      const [protocol, cipher] = [tls.getProtocol() ?? '', tls.getCipher().standardName];
+      report.info(messages.tlsConnected(where, protocol, cipher, undefined));
+      report.event?.({ event: 'tls', peer: where, protocol, cipher, check: null });
       return tls;
     },
   };

@@ -264,6 +264,35 @@ describe('--json, scan, wait, serve, access', () => {
   });
 });
 
+describe('--json, --ssl', () => {
+  it('the ephemeral certificate and each handshake are events; the pin from the event works', async () => {
+    const { proc: server, port } = await jsonListener(['--ssl']);
+    const certificate = eventsOf(server).find((e) => e.event === 'certificate');
+    expect(certificate?.fingerprint).toMatch(/^sha256:([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    const pin = String(certificate?.fingerprint);
+    const client = tsnc(['--json', '-n', '--ssl-pin', pin, '127.0.0.1', String(port)]);
+    client.write('over tls\n');
+    client.endStdin();
+    const sent = await finished(client);
+    expect(kinds(sent.events)).toEqual(['connected', 'tls', 'closed', 'summary']);
+    expect(sent.events[1]).toMatchObject({ peer: `127.0.0.1 port ${port}`, check: 'pinned' });
+    expect(String(sent.events[1]?.protocol)).toMatch(/^TLSv1\.[23]$/);
+    expect(sent.summary).toMatchObject({ bytesSent: 9, exitCode: 0 });
+    const received = await finished(server);
+    expect(kinds(received.events)).toEqual([
+      'certificate',
+      'listening',
+      'accepted',
+      'tls',
+      'closed',
+      'summary',
+    ]);
+    expect(received.events[3]).toMatchObject({ check: null });
+    expect(received.summary).toMatchObject({ bytesReceived: 9, exitCode: 0 });
+    expect(server.stdout().toString()).toBe('over tls\n');
+  });
+});
+
 describe('--json, command-line errors', () => {
   it.each([
     [['--json', '-w', 'abc', '127.0.0.1', '1'], 'timeout invalid: abc'],

@@ -110,6 +110,8 @@ describe('openssl s_server / s_client', () => {
       });
       expect(await client.exited(EXIT_MS)).toBe(0);
       expect(await server.exited(EXIT_MS)).toBe(0);
+      // The length first: on a mismatch it tells lost bytes from changed ones.
+      expect(client.stdout().length).toBe(down.length);
       expect(sha256(client.stdout())).toBe(sha256(down));
       expect(client.stderr()).toMatch(
         new RegExp(`: ${version.replace('.', '\\.')} \\S+, certificate verified for 127\\.0\\.0\\.1\\n`),
