@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { ConnectConfig } from '../config.js';
 import { errnoText, EXIT } from '../errors.js';
 import { messages } from '../messages.js';
+import { applyStreamOptions } from '../net/native.js';
 import { resolveTarget } from '../net/resolve.js';
 import { systemServices } from '../net/services.js';
 import { connectFirst, isBindError, type ConnectFailure } from '../net/tcp.js';
@@ -20,9 +21,42 @@ const connectUnixMode = async (config: ConnectConfig, ctx: ModeContext): Promise
   return sessionExitCode(await serve(socket, config, ctx));
 };
 
+/**
+ * -U -u: a unix datagram socket bound to -s PATH, or to a temporary path that is removed at the
+ * end (nc.openbsd binds one so the server can answer), connected to the server's path.
+ */
+const connectUnixDatagramMode = async (config: ConnectConfig, ctx: ModeContext): Promise<number> => {
+  const { UnixDatagramSocket } = await import('../net/unix-dgram.js');
+  const { DatagramConnection } = await import('../net/udp.js');
+  const socket = UnixDatagramSocket.open();
+  try {
+    const local = config.sourceAddress;
+    try {
+      if (local === undefined) ctx.info(messages.boundPath(socket.bindTemporary()));
+      else {
+        socket.bind(local);
+        ctx.info(messages.boundPath(local));
+      }
+    } catch (error) {
+      ctx.warn(messages.bindFailed(errnoText(error)));
+      return EXIT.failure;
+    }
+    try {
+      socket.connectPath(config.host);
+    } catch (error) {
+      ctx.warn(messages.pathFailed(config.host, errnoText(error)));
+      return EXIT.failure;
+    }
+    return sessionExitCode(await serve(new DatagramConnection(socket, { kind: 'connected' }), config, ctx));
+  } finally {
+    socket.close();
+  }
+};
+
 /** Connect mode: connect to each port in turn (nc's port list) and relay stdio over it. */
 export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Promise<number> => {
   if (config.transport === 'unix') return connectUnixMode(config, ctx);
+  if (config.transport === 'unix-dgram') return connectUnixDatagramMode(config, ctx);
   const proto = config.transport;
   const { addresses, sourceAddress } = await resolveTarget(config);
   const reportFailure = (host: string, port: number, failure: ConnectFailure): void => {
@@ -75,6 +109,15 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
     if (result !== undefined && 'bindError' in result) {
       ctx.warn(messages.bindFailed(errnoText(result.bindError)));
       return EXIT.failure;
+    }
+    if (result !== undefined) {
+      try {
+        // Node opens the socket inside connect(), so -I -O -T apply once it is connected.
+        applyStreamOptions(result.socket, config.socketOptions);
+      } catch (error) {
+        result.socket.destroy();
+        throw error;
+      }
     }
     return result === undefined ? undefined : { conn: result.socket, address: result.address };
   };
