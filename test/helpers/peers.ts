@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { it } from 'vitest';
 
 /** Where a real peer binary is, or undefined. */
@@ -29,3 +31,23 @@ export const itWithPeer =
       timeout,
     );
   };
+
+/** The addon `npm run build` compiles next to the bundle (scripts/native.mjs). */
+export const NATIVE_ADDON = fileURLToPath(new URL('../../dist/tsnc-native.node', import.meta.url));
+
+/**
+ * `it` for a test of -U -u, -T or TCP -I/-O, which need the native addon. Without a C compiler at
+ * build time it is missing: a local run skips and says why; under CI=true the test fails.
+ */
+export const itWithNative = (name: string, fn: () => Promise<void>, timeout?: number): void => {
+  const missing = !existsSync(NATIVE_ADDON) && !inCI;
+  it.skipIf(missing)(
+    missing ? `${name} [skipped: dist/tsnc-native.node was not built (no C compiler?)]` : name,
+    async () => {
+      if (!existsSync(NATIVE_ADDON))
+        throw new Error('dist/tsnc-native.node is missing, and CI must build it');
+      await fn();
+    },
+    timeout,
+  );
+};
