@@ -25,6 +25,12 @@ export interface DatagramSocket {
   send(message: Buffer, port: number, address: string, callback: (error: Error | null) => void): void;
   connect(port: number, address: string, callback: (error?: Error) => void): void;
   close(): void;
+  /**
+   * Flow control, where the socket has it (unix datagrams): stop taking datagrams off the kernel's
+   * queue while the reader is behind, so that a full queue makes the sender wait.
+   */
+  pauseReceiving?(): void;
+  resumeReceiving?(): void;
 }
 
 /** How a DatagramConnection picks whom it talks to. */
@@ -82,11 +88,13 @@ export class DatagramConnection extends Duplex {
         peering.onNewSender(from);
       }
     }
-    this.push(message);
+    if (!this.push(message)) this.socket.pauseReceiving?.();
   }
 
   override _read(): void {
-    // Datagrams are pushed as they arrive; UDP has no flow control to apply.
+    // UDP datagrams are pushed as they arrive (UDP has no flow control); a unix datagram socket
+    // takes more off its queue.
+    this.socket.resumeReceiving?.();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {

@@ -23,6 +23,8 @@ export class UnixDatagramSocket extends EventEmitter implements DatagramSocket {
   private readonly poller: NativePoller;
   private readonly queue: { data: Buffer; to: Buffer | undefined; callback: SendCallback }[] = [];
   private closed = false;
+  /** Taking datagrams off the queue (false while the reader is behind). */
+  private receiving = true;
   /** Run at close: remove what this socket created (the client's temporary directory). */
   private cleanup: (() => void) | undefined;
 
@@ -98,6 +100,18 @@ export class UnixDatagramSocket extends EventEmitter implements DatagramSocket {
     if (this.queue.length === 1) this.flush();
   }
 
+  pauseReceiving(): void {
+    if (!this.receiving) return;
+    this.receiving = false;
+    this.watch();
+  }
+
+  resumeReceiving(): void {
+    if (this.receiving) return;
+    this.receiving = true;
+    this.watch();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -135,7 +149,7 @@ export class UnixDatagramSocket extends EventEmitter implements DatagramSocket {
   }
 
   private watch(): void {
-    if (!this.closed) this.poller.start(true, this.queue.length > 0);
+    if (!this.closed) this.poller.start(this.receiving, this.queue.length > 0);
   }
 
   private onReady(status: number, readable: boolean, writable: boolean): void {
@@ -146,7 +160,7 @@ export class UnixDatagramSocket extends EventEmitter implements DatagramSocket {
     }
     if (writable) this.flush();
     if (!readable) return;
-    for (let i = 0; i < READS_PER_WAKE && !this.closed; i += 1) {
+    for (let i = 0; i < READS_PER_WAKE && this.receiving && !this.closed; i += 1) {
       let datagram;
       try {
         datagram = this.native.dgramRecv(this.fd);

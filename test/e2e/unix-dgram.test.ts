@@ -14,6 +14,25 @@ afterAll(() => files.remove());
 
 let counter = 0;
 const socketPath = (): string => join(files.dir, `d${(counter += 1)}.sock`);
+/** Datagrams the python3 sender tries to send. */
+const PY_DATAGRAMS = 2000;
+// Sends up to PY_DATAGRAMS datagrams of 16 KiB (datagram i is 16384 bytes of i % 251) from its own
+// socket to argv[1], blocking; prints how many went out before 3 s passed without progress.
+const PY_SENDER = `
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[2])
+s.connect(sys.argv[1])
+s.settimeout(3)
+sent = 0
+for i in range(${PY_DATAGRAMS}):
+    try:
+        s.send(bytes([i % 251]) * 16384)
+    except socket.timeout:
+        break
+    sent += 1
+print(sent, flush=True)
+`;
 const abstractName = (): string => `@tsnc-test-${process.pid}-${(counter += 1)}`;
 
 describe('-U -u', () => {
@@ -117,6 +136,29 @@ describe('-U -u', () => {
       expect(sha256(server.stdout())).toBe(sha256(payload));
     },
     90_000,
+  );
+
+  itWithNative(
+    'a reader that is behind holds the sender back: the kernel queue fills instead of memory',
+    async () => {
+      const path = socketPath();
+      const server = tsnc(['-l', '-U', '-u', path]);
+      await waitFor(() => existsSync(path), 'the server socket');
+      // Nobody reads the server's stdout for now: the pipe fills, then tsnc must stop taking
+      // datagrams off its socket, and the sender's send() blocks (3 s without progress ends it).
+      server.child.stdout?.pause();
+      const sender = start('python3', ['-c', PY_SENDER, path, socketPath()]);
+      expect(await sender.exited(30_000)).toBe(0);
+      const sent = Number(sender.stdout().toString().trim());
+      // Everything would go through (and pile up in tsnc's memory) without flow control.
+      expect(sent).toBeGreaterThan(0);
+      expect(sent).toBeLessThan(PY_DATAGRAMS);
+      server.child.stdout?.resume();
+      const expected = Buffer.concat(Array.from({ length: sent }, (_, i) => Buffer.alloc(16384, i % 251)));
+      await waitFor(() => server.stdout().length >= expected.length, 'what was sent, at the server');
+      expect(server.stdout().equals(expected)).toBe(true);
+    },
+    60_000,
   );
 
   itWithNative('errors: no server at the path; bind on a regular file; -z open and closed', async () => {
