@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ConnectConfig } from '../config.js';
 import { errnoText, EXIT } from '../errors.js';
@@ -65,6 +66,17 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
     ctx.warn(messages.connectFailure(host, failure.address, port, 'tcp', failure.timedOut, reason));
   };
 
+  // Node.js creates the socket inside connect(), so -I -O -T apply once it is connected (for -x:
+  // to the connection with the proxy, as nc.openbsd's).
+  const withOptions = (socket: Socket): void => {
+    try {
+      applyStreamOptions(socket, config.socketOptions);
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
+  };
+
   /** The connection to port, or undefined (reported with -v), or an exit status to end with. */
   const open = async (port: number): Promise<{ conn: Duplex; address: string } | number | undefined> => {
     const proxy = config.proxy;
@@ -81,7 +93,9 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
           warn: (text) => ctx.warn(text),
         },
       );
-      return conn === undefined ? EXIT.failure : { conn, address: config.host };
+      if (conn === undefined) return EXIT.failure;
+      withOptions(conn);
+      return { conn, address: config.host };
     }
     if (proto === 'udp') {
       const udp = await import('../net/udp.js');
@@ -110,15 +124,7 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
       ctx.warn(messages.bindFailed(errnoText(result.bindError)));
       return EXIT.failure;
     }
-    if (result !== undefined) {
-      try {
-        // Node opens the socket inside connect(), so -I -O -T apply once it is connected.
-        applyStreamOptions(result.socket, config.socketOptions);
-      } catch (error) {
-        result.socket.destroy();
-        throw error;
-      }
-    }
+    if (result !== undefined) withOptions(result.socket);
     return result === undefined ? undefined : { conn: result.socket, address: result.address };
   };
 
