@@ -169,6 +169,15 @@ describe('-U -u', () => {
     expect(client.stderr()).toBe(`Bound on ${tempPath}\ntsnc: ${missing}: No such file or directory\n`);
     expect(existsSync(dirname(tempPath))).toBe(false);
 
+    // A stream socket at the path: nc.openbsd's words for it.
+    const stream = socketPath();
+    const streamServer = tsnc(['-l', '-U', stream]);
+    await waitFor(() => existsSync(stream), 'the stream socket');
+    const wrongType = tsnc(['-U', '-u', stream]);
+    expect(await wrongType.exited()).toBe(1);
+    expect(wrongType.stderr()).toBe(`tsnc: ${stream}: Protocol wrong type for socket\n`);
+    streamServer.kill();
+
     const regular = files.file('keep.txt', 'precious\n');
     const server = tsnc(['-l', '-U', '-u', regular]);
     expect(await server.exited()).toBe(1);
