@@ -2,6 +2,7 @@
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import { isatty } from 'node:tty';
+import { runAtExit } from './at-exit.js';
 import { EXIT, signalExitCode } from './errors.js';
 import { run } from './main.js';
 
@@ -17,6 +18,7 @@ process.stderr.on('error', () => undefined);
 // As PID 1 (docker run) a signal's default action is ignored, so there exit with 128+n.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
+    runAtExit();
     if (process.pid === 1) process.exit(signalExitCode(constants.signals[signal]));
     process.removeAllListeners(signal);
     process.kill(process.pid, signal);
@@ -26,6 +28,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 const fail = (error: unknown): void => {
   const text = error instanceof Error ? error.message : String(error);
   process.stderr.write(`${progName}: internal error: ${text}\n`);
+  runAtExit();
   process.exit(EXIT.failure);
 };
 process.on('uncaughtException', fail);

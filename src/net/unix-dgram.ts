@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmdirSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { atExit } from '../at-exit.js';
 import { loadNative, type NativeAddon, type NativePoller } from './native.js';
 import type { DatagramSocket, Peer } from './udp.js';
 import { removeStaleSocket } from './unix.js';
@@ -58,15 +59,22 @@ export class UnixDatagramSocket extends EventEmitter implements DatagramSocket {
   bindTemporary(): string {
     const directory = mkdtempSync(join(tmpdir(), 'tsnc-'));
     const path = join(directory, 'recv.sock');
-    this.cleanup = () => {
+    const remove = (): void => {
       unlinkSync(path);
       rmdirSync(directory);
+    };
+    // Also when a signal ends tsnc (src/cli.ts); a SIGKILL leaves them, as it does nc.openbsd's.
+    const forget = atExit(remove);
+    this.cleanup = () => {
+      forget();
+      remove();
     };
     try {
       this.bind(path);
     } catch (error) {
-      rmdirSync(directory);
       this.cleanup = undefined;
+      forget();
+      rmdirSync(directory);
       throw error;
     }
     return path;

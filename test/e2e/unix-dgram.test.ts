@@ -54,8 +54,10 @@ describe('-U -u', () => {
       // The server answers the client's own socket: its first sender is its peer.
       server.write('to-client\n');
       await waitFor(() => client.stdout().toString() === 'to-client\n', 'the answer at the client');
+      // A signal ends the client: its temporary socket and folder go too.
       client.kill('SIGTERM');
-      await client.exited();
+      expect(await client.exited()).toBe(143);
+      expect(existsSync(dirname(own))).toBe(false);
       server.kill('SIGTERM');
       expect(await server.exited()).toBe(143);
       // A client that ends normally (-q 0 after its stdin) removes its temporary socket and folder.

@@ -15,6 +15,8 @@ afterAll(() => files.remove());
 
 let counter = 0;
 const socketPath = (): string => join(files.dir, `g${(counter += 1)}.sock`);
+// Clients end by SIGKILL in teardown, which leaves their temporary socket: keep it in scratch.
+const tsncHere = (args: string[]): Proc => tsnc(args, { env: { ...process.env, TMPDIR: files.dir } });
 const abstractName = (): string => `tsnc-interop-${process.pid}-${(counter += 1)}`;
 
 /** The client's line reaches the server, and the server's answer reaches the client. */
@@ -30,7 +32,7 @@ describe('interop: unix datagram sockets', () => {
     'tsnc -l -U -u <-> nc.openbsd -U -u: same -v lines as nc.openbsd',
     async () => {
       const path = socketPath();
-      const server = tsnc(['-l', '-v', '-U', '-u', path]);
+      const server = tsncHere(['-l', '-v', '-U', '-u', path]);
       await server.stderrLine(/Bound on /);
       const client = start('nc.openbsd', ['-U', '-u', path]);
       await exchange(client, server);
@@ -49,14 +51,14 @@ describe('interop: unix datagram sockets', () => {
     const path = socketPath();
     const server = start('nc.openbsd', ['-l', '-U', '-u', path]);
     await waitFor(() => existsSync(path), 'the nc.openbsd socket');
-    const client = tsnc(['-U', '-u', path]);
+    const client = tsncHere(['-U', '-u', path]);
     await exchange(client, server);
 
     const other = socketPath();
     const own = socketPath();
     const second = start('nc.openbsd', ['-l', '-U', '-u', other]);
     await waitFor(() => existsSync(other), 'the second nc.openbsd socket');
-    const named = tsnc(['-v', '-U', '-u', '-s', own, other]);
+    const named = tsncHere(['-v', '-U', '-u', '-s', own, other]);
     await named.stderrLine(new RegExp(`^Bound on ${own}\n`));
     await exchange(named, second);
     expect(lstatSync(own).isSocket()).toBe(true);
@@ -68,7 +70,7 @@ describe('interop: unix datagram sockets', () => {
       const path = socketPath();
       start('socat', [`UNIX-RECVFROM:${path},fork`, 'EXEC:/bin/cat']);
       await waitFor(() => existsSync(path), 'the socat socket');
-      const client = tsnc(['-U', '-u', path]);
+      const client = tsncHere(['-U', '-u', path]);
       client.write('echo-me\n');
       await stdoutIncludes(client, 'echo-me\n');
     },
@@ -76,7 +78,7 @@ describe('interop: unix datagram sockets', () => {
 
   itWithNativeAnd('socat')('tsnc -l -U -u <-> socat UNIX-SENDTO,bind: the answer reaches socat', async () => {
     const path = socketPath();
-    const server = tsnc(['-l', '-U', '-u', path]);
+    const server = tsncHere(['-l', '-U', '-u', path]);
     await waitFor(() => existsSync(path), 'the tsnc socket');
     const client = start('socat', ['-', `UNIX-SENDTO:${path},bind=${socketPath()}`]);
     await exchange(client, server);
@@ -89,12 +91,12 @@ describe('interop: unix datagram sockets', () => {
       start('socat', [`ABSTRACT-RECVFROM:${echo},fork`, 'EXEC:/bin/cat']);
       // An abstract name has no file to wait for: the kernel's list of unix sockets has it.
       await waitFor(() => readFileSync('/proc/net/unix', 'utf8').includes(` @${echo}\n`), 'the socat socket');
-      const client = tsnc(['-U', '-u', '-s', `@${abstractName()}`, `@${echo}`]);
+      const client = tsncHere(['-U', '-u', '-s', `@${abstractName()}`, `@${echo}`]);
       client.write('abstract\n');
       await stdoutIncludes(client, 'abstract\n');
 
       const name = abstractName();
-      const server = tsnc(['-l', '-v', '-U', '-u', `@${name}`]);
+      const server = tsncHere(['-l', '-v', '-U', '-u', `@${name}`]);
       await server.stderrLine(/Bound on /);
       const peer = start('socat', ['-', `ABSTRACT-SENDTO:${name},bind=${abstractName()}`]);
       await exchange(peer, server);
@@ -106,7 +108,7 @@ describe('interop: unix datagram sockets', () => {
     'a sender without a name is dropped with a warning; the next named one is the peer',
     async () => {
       const path = socketPath();
-      const server = tsnc(['-l', '-v', '-U', '-u', path]);
+      const server = tsncHere(['-l', '-v', '-U', '-u', path]);
       await server.stderrLine(/Bound on /);
       const unnamed = start('socat', ['-u', '-', `UNIX-SENDTO:${path}`]);
       unnamed.write('lost\n');
