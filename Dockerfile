@@ -14,9 +14,14 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/bundle.mjs ./scripts/
+COPY scripts/bundle.mjs scripts/native.mjs ./scripts/
+COPY native ./native
 COPY src ./src
-# tsc, then esbuild: dist/tsnc.cjs is the whole CLI in one file, its one dependency inlined.
+# tsc, then esbuild: dist/tsnc.cjs is the whole CLI in one file, its one dependency inlined. Then
+# the addon for -U -u, -T and TCP -I/-O (dist/tsnc-native.node): node:20-bookworm-slim has no C
+# compiler, so the build warns and the image goes without them (they fail with one line saying
+# so). To have them, add `RUN apt-get update && apt-get install -y --no-install-recommends gcc
+# libc6-dev` before this line.
 RUN npm run build
 
 FROM node:20-bookworm-slim
@@ -24,7 +29,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 # The bundle is all tsnc needs at run time: no node_modules. Owned by root, read-only to the user.
 COPY --from=build /build/package.json ./
-COPY --from=build /build/dist/tsnc.cjs ./dist/tsnc.cjs
+# The addon only if the build stage made it: a wildcard that matches nothing copies nothing.
+COPY --from=build /build/dist/tsnc.cjs /build/dist/tsnc-native.nod[e] ./dist/
 RUN ln -s /app/dist/tsnc.cjs /usr/local/bin/tsnc
 # uid 1000 of the base image. Ports below 1024 need `--cap-add NET_BIND_SERVICE` or `--user root`.
 USER node

@@ -2,6 +2,7 @@
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import { isatty } from 'node:tty';
+import { runAtExit } from './at-exit.js';
 import { EXIT, signalExitCode } from './errors.js';
 import { run } from './main.js';
 import type { Death } from './report.js';
@@ -23,6 +24,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     // A write to a pipe, a file or a terminal is synchronous on Linux: it is out before the kill.
     lastWords?.({ signal });
+    runAtExit();
     if (process.pid === 1) process.exit(signalExitCode(constants.signals[signal]));
     process.removeAllListeners(signal);
     process.kill(process.pid, signal);
@@ -33,6 +35,7 @@ const fail = (error: unknown): void => {
   const text = error instanceof Error ? error.message : String(error);
   if (lastWords !== undefined) lastWords({ internalError: text });
   else process.stderr.write(`${progName}: internal error: ${text}\n`);
+  runAtExit();
   process.exit(EXIT.failure);
 };
 process.on('uncaughtException', fail);

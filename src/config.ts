@@ -9,8 +9,8 @@ export type ShutdownPolicy =
 
 export type Family = 4 | 6 | undefined;
 
-/** tcp (default), udp (-u), unix (-U: a stream socket at a path). */
-export type Transport = 'tcp' | 'udp' | 'unix';
+/** tcp (default), udp (-u), unix (-U: a stream socket at a path), unix-dgram (-U -u). */
+export type Transport = 'tcp' | 'udp' | 'unix' | 'unix-dgram';
 
 /** A program whose stdin and stdout are the connection (-e, -c). */
 export interface ExecSpec {
@@ -43,6 +43,8 @@ export interface SocketOptions {
   readonly recvBufferSize: number | undefined;
   /** -O: SO_SNDBUF in bytes. */
   readonly sendBufferSize: number | undefined;
+  /** -T: the IP ToS / IPv6 traffic class byte. */
+  readonly tos?: number;
 }
 
 /** --ssl and its options: TLS over the stream (see net/tls.ts). */

@@ -65,6 +65,10 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   ENFILE: 'Too many open files in system',
   EINPROGRESS: 'Operation now in progress',
   EPROTONOSUPPORT: 'Protocol not supported',
+  EPROTOTYPE: 'Protocol wrong type for socket',
+  ENAMETOOLONG: 'File name too long',
+  EMSGSIZE: 'Message too long',
+  ENOTSOCK: 'Socket operation on non-socket',
 };
 
 /** getaddrinfo() texts (gai_strerror) for the codes Node reports. */

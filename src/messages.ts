@@ -39,6 +39,8 @@ export const messages = {
   boundPath: (path: string) => `Bound on ${path}`,
   listeningPath: (path: string) => `Listening on ${path}`,
   connectionReceivedPath: (path: string) => `Connection received on ${path}`,
+  /** -U -u -l: a datagram from a socket without a name, which no answer can reach. */
+  unnamedSender: (path: string) => `${path}: datagram from an unbound socket dropped: no address to answer`,
   pathFailed: (path: string, reason: string) => `${path}: ${reason}`,
   refusedNotAllowed: (peer: string, port: number, rule: string) =>
     `Refused connection from ${peer} ${port}: ${rule}`,
@@ -60,7 +62,10 @@ export const messages = {
     `read failed (${got}/${wanted}): ${reason}`,
   proxyReadTooLong: () => 'proxy read too long',
   proxyTooManyHeaders: () => 'Too many proxy headers received',
-  socketOptionUnsupported: (what: string) => `${what}: not supported by Node.js`,
+  socketOptionFailed: (what: string, reason: string) => `${what}: ${reason}`,
+  /** -U -u, -T, TCP -I/-O without dist/tsnc-native.node (no compiler at build time, bundle copied alone). */
+  nativeUnavailable: (what: string, path: string, reason: string) =>
+    `${what}: needs the native addon ${path}: ${reason}`,
   stdoutFailed: (reason: string) => `write error on stdout: ${reason}`,
   stdinFailed: (reason: string) => `read error on stdin: ${reason}`,
   waitTimedOut: (host: string, port: number, after: string, reason: string) =>
@@ -88,7 +93,6 @@ export const messages = {
   cannotCombine: (a: string, b: string) => `cannot use ${a} and ${b}`,
   portWithUnix: () => 'cannot use port with -U',
   missingSocketPath: () => 'missing socket pathname',
-  unixDatagramUnsupported: () => 'cannot use -U and -u: unix datagram sockets are not supported by Node.js',
   proxyProtocolUnsupported: () => 'unsupported proxy protocol',
   proxyUnsupported: (what: string) => `no proxy support for ${what}`,
   proxyMissingBracket: () => 'missing closing bracket in proxy',

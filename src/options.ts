@@ -76,7 +76,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'length',
-    help: 'Receive buffer size (SO_RCVBUF; UDP only under Node.js)',
+    help: 'Receive buffer size (SO_RCVBUF)',
   },
   {
     key: 'interval',
@@ -123,7 +123,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'length',
-    help: 'Send buffer size (SO_SNDBUF; UDP only under Node.js)',
+    help: 'Send buffer size (SO_SNDBUF)',
   },
   {
     key: 'proxyUser',
@@ -162,7 +162,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'sourceaddr',
-    help: 'Local address: the address to listen on with -l, else the source address',
+    help: 'Local address: the address to listen on with -l, else the source address; with -U -u the client socket path',
   },
   {
     key: 'tos',
@@ -170,7 +170,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'keyword',
-    help: 'IP ToS / DSCP (af11..af43, cs0..cs7, ef, lowdelay, throughput, reliability, 0xNN): not settable under Node.js, an error',
+    help: 'IP ToS / DSCP (af11..af43, cs0..cs7, ef, lowdelay, throughput, reliability, 0xNN)',
   },
   {
     key: 'telnet',
@@ -184,7 +184,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     short: 'U',
     takesValue: false,
     type: 'boolean',
-    help: 'Use a unix domain stream socket (a path, or @name: abstract)',
+    help: 'Use a unix domain socket (a path, or @name: abstract); with -u a datagram socket',
   },
   { key: 'udp', short: 'u', takesValue: false, type: 'boolean', help: 'UDP instead of TCP' },
   {
@@ -689,23 +689,15 @@ const accessSpec = (raw: RawArgs): AccessSpec | undefined => {
   };
 };
 
-/** -b -I -O -T: what the transport can do under Node.js is decided here, before any socket exists. */
+/** -b -I -O -T, checked here; TCP and -T need the native addon, loaded only when a socket is made. */
 const socketOptions = (raw: RawArgs): SocketOptions => {
   const window = (text: string | undefined, error: (p: string, t: string) => string) =>
     text === undefined ? undefined : seconds(text, 1, MAX_WINDOW, error);
   const recvBufferSize = window(raw.recvBuffer, messages.receiveWindowInvalid);
   const sendBufferSize = window(raw.sendBuffer, messages.sendWindowInvalid);
-  if (raw.tos !== undefined) {
-    if (parseTos(raw.tos) === undefined) fail(messages.tosIllegal(raw.tos));
-    // Node.js has no IP_TOS / IPV6_TCLASS for any socket type: say so rather than ignore -T.
-    fail(messages.socketOptionUnsupported('set IP ToS'));
-  }
-  if (!raw.udp) {
-    // Node.js sets SO_RCVBUF / SO_SNDBUF on UDP sockets only.
-    if (recvBufferSize !== undefined) fail(messages.socketOptionUnsupported('set TCP receive buffer size'));
-    if (sendBufferSize !== undefined) fail(messages.socketOptionUnsupported('set TCP send buffer size'));
-  }
-  return { broadcast: raw.broadcast, recvBufferSize, sendBufferSize };
+  const tos = raw.tos === undefined ? undefined : parseTos(raw.tos);
+  if (raw.tos !== undefined && tos === undefined) fail(messages.tosIllegal(raw.tos));
+  return { broadcast: raw.broadcast, recvBufferSize, sendBufferSize, ...(tos === undefined ? {} : { tos }) };
 };
 
 /** --ssl-pin: `sha256:` (optional) and 64 hex digits, colons allowed, any case; lower hex without colons. */
@@ -790,7 +782,6 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
   }
   if (raw.keep && !raw.listen) throw new UsageError(messages.keepNeedsListen(), false);
   if (raw.scan && raw.listen) fail(messages.cannotCombine('-z', '-l'));
-  if (raw.unix && raw.udp) fail(messages.unixDatagramUnsupported());
   if (raw.sendOnly && raw.recvOnly) fail(messages.cannotCombine('--send-only', '--recv-only'));
   if (raw.maxConns !== undefined && !raw.listen) fail(messages.needsListen('-m'));
   const metered = raw.sha256 ? '--sha256' : raw.progress ? '--progress' : undefined;
@@ -821,7 +812,7 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
   const proxy = proxySpec(raw, services);
   const access = accessSpec(raw);
   const tls = tlsSpec(raw);
-  const transport: Transport = raw.unix ? 'unix' : raw.udp ? 'udp' : 'tcp';
+  const transport: Transport = raw.unix ? (raw.udp ? 'unix-dgram' : 'unix') : raw.udp ? 'udp' : 'tcp';
   const proto = raw.udp ? 'udp' : 'tcp';
   const family = raw.family === '4' ? 4 : raw.family === '6' ? 6 : undefined;
   // Node's timers hold at most 2^31-1 ms (24.8 days); a larger -q is "wait for the peer" in effect.
@@ -857,7 +848,8 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
   if (raw.unix) {
     // -U: the one operand is a path; a port makes no sense (nc.openbsd's checks and wording).
     if (operands.length > 1 || raw.port !== undefined) fail(messages.portWithUnix());
-    if (raw.source !== undefined) fail(messages.cannotCombine('-s', '-U'));
+    // -s PATH is the -U -u client's own socket (so the server can answer); nothing else has one.
+    if (raw.source !== undefined && (!raw.udp || raw.listen)) fail(messages.cannotCombine('-s', '-U'));
     const [path] = operands;
     if (path === undefined || path === '') {
       if (raw.listen) fail(messages.missingSocketPath());
@@ -881,7 +873,7 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
         mode: 'connect',
         host: path,
         ports: [],
-        sourceAddress: undefined,
+        sourceAddress: raw.source,
         sourcePort: undefined,
         connectTimeoutMs: timeoutMs,
         proxy: undefined,
@@ -949,7 +941,7 @@ const scanConfig = (
   sourcePort?: number,
 ): ScanConfig => ({
   mode: 'scan',
-  transport: raw.unix ? 'unix' : raw.udp ? 'udp' : 'tcp',
+  transport: raw.unix ? (raw.udp ? 'unix-dgram' : 'unix') : raw.udp ? 'udp' : 'tcp',
   family,
   numeric: raw.numeric,
   verbose: raw.verbose > 0,

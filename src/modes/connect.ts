@@ -1,7 +1,9 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ConnectConfig } from '../config.js';
 import { errnoText, EXIT } from '../errors.js';
 import { messages } from '../messages.js';
+import { applyStreamOptions } from '../net/native.js';
 import { resolveTarget } from '../net/resolve.js';
 import { systemServices } from '../net/services.js';
 import { connectFirst, isBindError, type ConnectFailure } from '../net/tcp.js';
@@ -29,9 +31,43 @@ const tlsClientFor = async (config: ConnectConfig, ctx: ModeContext) =>
     ? undefined
     : (await import('../net/tls.js')).tlsClient(config.tls, config.idleTimeoutMs, ctx);
 
+/**
+ * -U -u: a unix datagram socket bound to -s PATH, or to a temporary path that is removed at the
+ * end (nc.openbsd binds one so the server can answer), connected to the server's path.
+ */
+const connectUnixDatagramMode = async (config: ConnectConfig, ctx: ModeContext): Promise<number> => {
+  const { UnixDatagramSocket } = await import('../net/unix-dgram.js');
+  const { DatagramConnection } = await import('../net/udp.js');
+  const socket = UnixDatagramSocket.open();
+  try {
+    const local = config.sourceAddress;
+    try {
+      if (local === undefined) ctx.info(messages.boundPath(socket.bindTemporary()));
+      else {
+        socket.bind(local);
+        ctx.info(messages.boundPath(local));
+      }
+    } catch (error) {
+      ctx.warn(messages.bindFailed(errnoText(error)));
+      return EXIT.failure;
+    }
+    try {
+      socket.connectPath(config.host);
+      ctx.event?.({ event: 'connected', proto: 'unix', host: config.host, path: config.host, service: null });
+    } catch (error) {
+      ctx.warn(messages.pathFailed(config.host, errnoText(error)));
+      return EXIT.failure;
+    }
+    return sessionExitCode(await serve(new DatagramConnection(socket, { kind: 'connected' }), config, ctx));
+  } finally {
+    socket.close();
+  }
+};
+
 /** Connect mode: connect to each port in turn (nc's port list) and relay stdio over it. */
 export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Promise<number> => {
   if (config.transport === 'unix') return connectUnixMode(config, ctx);
+  if (config.transport === 'unix-dgram') return connectUnixDatagramMode(config, ctx);
   const proto = config.transport;
   const tls = await tlsClientFor(config, ctx);
   const { addresses, sourceAddress } = await resolveTarget(config);
@@ -39,6 +75,17 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
     if (!config.verbose) return;
     const reason = errnoText(failure.error);
     ctx.warn(messages.connectFailure(host, failure.address, port, 'tcp', failure.timedOut, reason));
+  };
+
+  // Node.js creates the socket inside connect(), so -I -O -T apply once it is connected (for -x:
+  // to the connection with the proxy, as nc.openbsd's).
+  const withOptions = (socket: Socket): void => {
+    try {
+      applyStreamOptions(socket, config.socketOptions);
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
   };
 
   /** The connection to port, or undefined (reported with -v), or an exit status to end with. */
@@ -57,7 +104,9 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
           warn: (text) => ctx.warn(text),
         },
       );
-      return conn === undefined ? EXIT.failure : { conn, address: config.host };
+      if (conn === undefined) return EXIT.failure;
+      withOptions(conn);
+      return { conn, address: config.host };
     }
     if (proto === 'udp') {
       const udp = await import('../net/udp.js');
@@ -86,6 +135,7 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
       ctx.warn(messages.bindFailed(errnoText(result.bindError)));
       return EXIT.failure;
     }
+    if (result !== undefined) withOptions(result.socket);
     return result === undefined ? undefined : { conn: result.socket, address: result.address };
   };
 

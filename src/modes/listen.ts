@@ -4,6 +4,8 @@ import type { ListenConfig } from '../config.js';
 import { errnoText, EXIT, resolveErrorText, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { AccessGate } from '../net/access.js';
+import type { DatagramSocket, Peer } from '../net/udp.js';
+import { applyStreamOptions } from '../net/native.js';
 import { nameOf, resolveHost, ResolveError } from '../net/resolve.js';
 import type { Endpoint } from '../report.js';
 import { serve, sessionExitCode, type ModeContext } from './session.js';
@@ -94,7 +96,6 @@ export const refused = (
   ctx.event?.({ event: 'refused', ...peer, message });
 };
 
-/** -u -l: the first sender is the peer (or, with -k, every sender is heard). */
 /** What listen and --serve share: where to listen, and who may connect. */
 type ListenTarget = Omit<ListenConfig, 'mode'>;
 
@@ -127,6 +128,13 @@ export const openStreamServer = async (
   }
   const failure = await startListening(server, await bindAddressOf(config), config.port);
   if (failure !== undefined) throw new TsncError(messages.listenFailed(errnoText(failure)));
+  try {
+    // On the listener, before any client: accepted connections inherit -I -O -T (Linux).
+    applyStreamOptions(server, config.socketOptions);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   const bound = server.address() as AddressInfo;
   const announced = config.verbose
     ? nameOf(bound.address, config.numeric).then((name) => {
@@ -135,6 +143,36 @@ export const openStreamServer = async (
       })
     : Promise.resolve();
   return { server, announced };
+};
+
+/**
+ * A datagram listener's session: the first sender is the peer, or with -k every sender is heard
+ * and stdin goes to the last one. `accept` filters senders, `received` reports a new one.
+ */
+const datagramSession = async (
+  socket: DatagramSocket,
+  config: ListenConfig,
+  ctx: ModeContext,
+  accept: (from: Peer) => boolean,
+  received: (from: Peer) => void,
+): Promise<number> => {
+  const { DatagramConnection } = await import('../net/udp.js');
+  let conn: Duplex;
+  if (config.keepListening) {
+    conn = new DatagramConnection(socket, { kind: 'any-sender', accept, onNewSender: received });
+  } else {
+    conn = await new Promise<Duplex>((resolve) => {
+      const association = new DatagramConnection(socket, {
+        kind: 'first-sender',
+        accept,
+        onPeer: (peer) => {
+          received(peer);
+          resolve(association);
+        },
+      });
+    });
+  }
+  return sessionExitCode(await serve(conn, config, ctx));
 };
 
 const listenUdp = async (
@@ -148,6 +186,7 @@ const listenUdp = async (
   try {
     socket = await udp.openUdp(host, host, config.port, config.socketOptions);
   } catch (error) {
+    if (error instanceof TsncError) throw error;
     ctx.warn(messages.listenFailed(errnoText(error)));
     return EXIT.failure;
   }
@@ -159,12 +198,12 @@ const listenUdp = async (
         ctx.event?.({ event: 'bound', proto: 'udp', address: bound.address, port: bound.port });
       })
     : Promise.resolve();
-  const accept = (from: { address: string; port: number }): boolean => {
+  const accept = (from: Peer): boolean => {
     const verdict = gate?.check(from.address) ?? { ok: true };
     if (!verdict.ok) refused(ctx, from, messages.refusedNotAllowed(from.address, from.port, verdict.rule));
     return verdict.ok;
   };
-  const received = (from: { address: string; port: number }): void => {
+  const received = (from: Peer): void => {
     if (config.verbose) {
       const name = nameOf(from.address, config.numeric);
       void announced.then(async () => {
@@ -173,28 +212,47 @@ const listenUdp = async (
       });
     }
   };
-  let conn: Duplex;
-  if (config.keepListening) {
-    conn = new udp.DatagramConnection(socket, { kind: 'any-sender', accept, onNewSender: received });
-  } else {
-    conn = await new Promise<Duplex>((resolve) => {
-      const association = new udp.DatagramConnection(socket, {
-        kind: 'first-sender',
-        accept,
-        onPeer: (peer) => {
-          received(peer);
-          resolve(association);
-        },
-      });
+  return datagramSession(socket, config, ctx, accept, received);
+};
+
+/**
+ * -U -u -l: a unix datagram socket at the path (a stale socket file there is replaced; the file
+ * stays after exit, as nc.openbsd leaves it). A sender that never bound a name cannot be
+ * answered: nc.openbsd exits on it (`connect: Invalid argument`), tsnc says so and goes on
+ * waiting for a sender with a name.
+ */
+const listenUnixDatagram = async (config: ListenConfig, ctx: ModeContext): Promise<number> => {
+  const { UnixDatagramSocket } = await import('../net/unix-dgram.js');
+  const path = config.bindAddress ?? '';
+  const socket = UnixDatagramSocket.open();
+  try {
+    try {
+      socket.bind(path);
+    } catch (error) {
+      ctx.warn(messages.bindFailed(errnoText(error)));
+      return EXIT.failure;
+    }
+    ctx.info(messages.boundPath(path));
+    ctx.event?.({ event: 'bound', proto: 'unix', path });
+    const accept = (from: Peer): boolean => {
+      if (from.address !== '') return true;
+      ctx.warn(messages.unnamedSender(path));
+      return false;
+    };
+    return await datagramSession(socket, config, ctx, accept, () => {
+      ctx.info(messages.connectionReceivedPath(path));
+      ctx.event?.({ event: 'accepted', proto: 'unix', path });
     });
+  } finally {
+    socket.close();
   }
-  return sessionExitCode(await serve(conn, config, ctx));
 };
 
 /** Listen mode: accept a client and relay stdio over it; with -k, keep going forever. */
 export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promise<number> => {
   const gate = await gateFor(config);
   if (config.transport === 'udp') return listenUdp(config, ctx, gate);
+  if (config.transport === 'unix-dgram') return listenUnixDatagram(config, ctx);
   const tls =
     config.tls === undefined
       ? undefined

@@ -115,6 +115,21 @@ export const scanMode = async (config: ScanConfig, ctx: ModeContext): Promise<nu
     };
   };
 
+  if (config.transport === 'unix-dgram') {
+    // -U -u -z: open if a datagram socket is bound at the path (connect() says so; nothing is sent).
+    const { UnixDatagramSocket } = await import('../net/unix-dgram.js');
+    const socket = UnixDatagramSocket.open();
+    try {
+      socket.connectPath(config.host);
+      return EXIT.ok;
+    } catch (error) {
+      ctx.warn(messages.pathFailed(config.host, errnoText(error)));
+      return EXIT.failure;
+    } finally {
+      socket.close();
+    }
+  }
+
   if (config.transport === 'unix') {
     const { connectUnix } = await import('../net/unix.js');
     try {

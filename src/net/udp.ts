@@ -1,4 +1,4 @@
-import { createSocket, type RemoteInfo, type Socket as DgramSocket } from 'node:dgram';
+import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { SocketOptions } from '../config.js';
@@ -10,6 +10,27 @@ const MAX_DATAGRAM = 16384;
 export interface Peer {
   readonly address: string;
   readonly port: number;
+}
+
+/**
+ * What DatagramConnection needs of a datagram socket: a UDP socket (node:dgram), or a unix
+ * datagram socket (net/unix-dgram.ts, where the peer's address is its path and the port 0).
+ */
+export interface DatagramSocket {
+  on(event: 'message', listener: (message: Buffer, from: Peer) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  once(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
+  send(message: Buffer, callback: (error: Error | null) => void): void;
+  send(message: Buffer, port: number, address: string, callback: (error: Error | null) => void): void;
+  connect(port: number, address: string, callback: (error?: Error) => void): void;
+  close(): void;
+  /**
+   * Flow control, where the socket has it (unix datagrams): stop taking datagrams off the kernel's
+   * queue while the reader is behind, so that a full queue makes the sender wait.
+   */
+  pauseReceiving?(): void;
+  resumeReceiving?(): void;
 }
 
 /** How a DatagramConnection picks whom it talks to. */
@@ -38,15 +59,15 @@ export class DatagramConnection extends Duplex {
   private connecting: Promise<void> | undefined;
 
   constructor(
-    private readonly socket: DgramSocket,
+    private readonly socket: DatagramSocket,
     private readonly peering: DatagramPeering,
   ) {
     super({ allowHalfOpen: true });
-    socket.on('message', (message: Buffer, info: RemoteInfo) => this.onMessage(message, info));
+    socket.on('message', (message: Buffer, info: Peer) => this.onMessage(message, info));
     socket.on('error', (error) => this.destroy(error));
   }
 
-  private onMessage(message: Buffer, info: RemoteInfo): void {
+  private onMessage(message: Buffer, info: Peer): void {
     const from = { address: info.address, port: info.port };
     const { peering } = this;
     if (peering.kind === 'first-sender') {
@@ -67,11 +88,13 @@ export class DatagramConnection extends Duplex {
         peering.onNewSender(from);
       }
     }
-    this.push(message);
+    if (!this.push(message)) this.socket.pauseReceiving?.();
   }
 
   override _read(): void {
-    // Datagrams are pushed as they arrive; UDP has no flow control to apply.
+    // UDP datagrams are pushed as they arrive (UDP has no flow control); a unix datagram socket
+    // takes more off its queue.
+    this.socket.resumeReceiving?.();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -130,6 +153,7 @@ export const openUdp = async (
     if (options.broadcast) socket.setBroadcast(true);
     if (options.recvBufferSize !== undefined) socket.setRecvBufferSize(options.recvBufferSize);
     if (options.sendBufferSize !== undefined) socket.setSendBufferSize(options.sendBufferSize);
+    if (options.tos !== undefined) (await import('./native.js')).applyDatagramTos(socket, options.tos);
   } catch (error) {
     socket.close();
     throw error;
@@ -138,7 +162,7 @@ export const openUdp = async (
 };
 
 /** Connect a UDP socket to address:port (this only sets the peer; nothing is sent). */
-export const connectUdp = (socket: DgramSocket, address: string, port: number): Promise<void> =>
+export const connectUdp = (socket: DatagramSocket, address: string, port: number): Promise<void> =>
   new Promise((resolve, reject) => {
     socket.once('error', reject);
     // A failed connect (EACCES for a broadcast address without -b) goes to the callback.

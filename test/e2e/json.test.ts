@@ -2,12 +2,14 @@
 // docs/json-schema.json with a real validator (ajv, JSON Schema 2020-12), and the values against
 // what happened: bytes as sent, the summary's exit code as the process's, stdout untouched.
 import { openSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { killAll, tsnc, waitFor, type Proc } from '../helpers/cli.js';
 import { randomPayload, scratch, sha256 } from '../helpers/data.js';
 import { parseJsonLine, validateJsonEvent as validate, type JsonEvent } from '../helpers/json-events.js';
 import { peerServer } from '../helpers/peer.js';
+import { itWithNative } from '../helpers/peers.js';
 
 afterEach(killAll);
 const files = scratch();
@@ -290,6 +292,28 @@ describe('--json, --ssl', () => {
     expect(received.events[3]).toMatchObject({ check: null });
     expect(received.summary).toMatchObject({ bytesReceived: 9, exitCode: 0 });
     expect(server.stdout().toString()).toBe('over tls\n');
+  });
+});
+
+describe('--json, -U -u', () => {
+  itWithNative('bound, accepted and connected carry the socket path', async () => {
+    const path = join(files.dir, 'json-dgram.sock');
+    const server = tsnc(['--json', '-l', '-U', '-u', path]);
+    await server.stderrLine(/"event":"bound"/);
+    const client = tsnc(['--json', '-U', '-u', path]);
+    client.write('datagram\n');
+    await waitFor(() => server.stdout().toString() === 'datagram\n', 'the datagram at the server');
+    client.kill('SIGTERM');
+    server.kill('SIGTERM');
+    const sent = await finished(client);
+    expect(kinds(sent.events)).toEqual(['connected', 'summary']);
+    expect(sent.events[0]).toMatchObject({ proto: 'unix', path });
+    const received = await finished(server);
+    expect(kinds(received.events)).toEqual(['bound', 'accepted', 'summary']);
+    expect(received.events.slice(0, 2)).toMatchObject([
+      { proto: 'unix', path },
+      { proto: 'unix', path },
+    ]);
   });
 });
 

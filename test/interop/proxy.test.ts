@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect } from 'vitest';
-import { CLI, killAll, start, tsnc } from '../helpers/cli.js';
+import { CLI, killAll, start, tsnc, waitFor } from '../helpers/cli.js';
 import { scratch } from '../helpers/data.js';
 import { peerServer } from '../helpers/peer.js';
-import { itWithPeer } from '../helpers/peers.js';
+import { itWithNativeAnd, itWithPeer } from '../helpers/peers.js';
 import { EXIT_MS, startPeerListener, stdoutIncludes } from './kit.js';
 
 /*
@@ -35,6 +36,30 @@ const roundTrip = async (proxyArgs: string[], host = '127.0.0.1'): Promise<void>
 };
 
 describe('interop: -X 5 through microsocks', () => {
+  itWithNativeAnd('microsocks')(
+    '-T marks the connection to the proxy (ss --tos), as nc.openbsd',
+    async () => {
+      const { port } = await startPeerListener('microsocks', (p) => ['-i', '127.0.0.1', '-p', String(p)], [
+        'null',
+        'null',
+      ]);
+      const target = await peerServer();
+      const client = tsnc(['-T', 'ef', '-x', `127.0.0.1:${port}`, '127.0.0.1', String(target.port)]);
+      const conn = await target.accepted();
+      // The proxy reaches the target before its answer reaches tsnc, which then sets -T.
+      const tos = (): string =>
+        execFileSync('ss', ['-tn', '--tos', 'state', 'established', `( dport = :${port} )`], {
+          encoding: 'utf8',
+        });
+      await waitFor(() => /tos:0x[1-9a-f]/.test(tos()), 'a ToS on the connection to the proxy');
+      expect(tos()).toMatch(/tos:0xb8\b/);
+      conn.socket.end();
+      client.endStdin();
+      expect(await client.exited(EXIT_MS)).toBe(0);
+      target.close();
+    },
+  );
+
   itWithPeer('microsocks')('SOCKS5 with an address and with a name (the proxy resolves it)', async () => {
     const { port } = await startPeerListener('microsocks', (p) => ['-i', '127.0.0.1', '-p', String(p)], [
       'null',

@@ -322,7 +322,12 @@ describe('conflicting options', () => {
     ['-U with a port', ['-U', `${files.dir}/u.sock`, '80'], /^tsnc: cannot use port with -U$/, false],
     ['-U with -p', ['-l', '-U', `${files.dir}/u.sock`, '-p', '80'], /^tsnc: cannot use port with -U$/, false],
     ['-U with -s', ['-U', `${files.dir}/u.sock`, '-s', '127.0.0.1'], /^tsnc: cannot use -s and -U$/, false],
-    ['-U with -u', ['-U', '-u', `${files.dir}/u.sock`], /^tsnc: cannot use -U and -u: .+$/, false],
+    [
+      '-s with -U -u -l (only the client has a socket of its own)',
+      ['-l', '-U', '-u', '-s', `${files.dir}/me.sock`, `${files.dir}/u.sock`],
+      /^tsnc: cannot use -s and -U$/,
+      false,
+    ],
     ['-lU without a path', ['-lU'], /^tsnc: missing socket pathname$/, false],
     [
       '-u with -x',

@@ -21,6 +21,29 @@ describe('issue 3 options -> Config', () => {
     [['-lu', '-p', '53'], { mode: 'listen', transport: 'udp', port: 53 }],
     [['-U', '/tmp/s'], { mode: 'connect', transport: 'unix', host: '/tmp/s', ports: [] }],
     [['-lU', '@abstract'], { mode: 'listen', transport: 'unix', bindAddress: '@abstract' }],
+    [['-lUu', '/tmp/d'], { mode: 'listen', transport: 'unix-dgram', bindAddress: '/tmp/d' }],
+    [
+      ['-Uu', '/tmp/d'],
+      { mode: 'connect', transport: 'unix-dgram', host: '/tmp/d', sourceAddress: undefined },
+    ],
+    [['-Uu', '-s', '@me', '/tmp/d'], { mode: 'connect', transport: 'unix-dgram', sourceAddress: '@me' }],
+    [['-zUu', '/tmp/d'], { mode: 'scan', transport: 'unix-dgram', host: '/tmp/d' }],
+    [
+      ['-I', '4096', '-O', '8192', 'h', '1'],
+      { socketOptions: { broadcast: false, recvBufferSize: 4096, sendBufferSize: 8192 } },
+    ],
+    [
+      ['-T', 'lowdelay', 'h', '1'],
+      {
+        socketOptions: { broadcast: false, recvBufferSize: undefined, sendBufferSize: undefined, tos: 0x10 },
+      },
+    ],
+    [
+      ['-u', '-T', '0x2a', 'h', '1'],
+      {
+        socketOptions: { broadcast: false, recvBufferSize: undefined, sendBufferSize: undefined, tos: 0x2a },
+      },
+    ],
     [['-C', '-i', '2', '-t', 'h', '1'], { crlf: true, lineDelayMs: 2000, telnet: true }],
     [['-i', '0', 'h', '1'], { lineDelayMs: undefined }],
     [
@@ -90,7 +113,8 @@ describe('issue 3 bad values: one message each', () => {
     [['-U', '/tmp/s', '80'], 'cannot use port with -U'],
     [['-U', '-p', '80', '/tmp/s'], 'cannot use port with -U'],
     [['-lU'], 'missing socket pathname'],
-    [['-Uu', '/tmp/s'], 'cannot use -U and -u: unix datagram sockets are not supported by Node.js'],
+    [['-lUu', '-s', '/tmp/me', '/tmp/s'], 'cannot use -s and -U'],
+    [['-U', '-s', '/tmp/me', '/tmp/s'], 'cannot use -s and -U'],
     [['-x', 'p', '-X', '6', 'h', '1'], 'unsupported proxy protocol'],
     [['-x', 'p:', 'h', '1'], 'port number invalid: '],
     [['-x', 'p:99999', 'h', '1'], 'port number too large: 99999'],
@@ -123,11 +147,8 @@ describe('issue 3 bad values: one message each', () => {
     [['-I', '0', 'h', '1'], 'TCP receive window too small: 0'],
     [['-O', '-5', 'h', '1'], 'TCP send window too small: -5'],
     [['-u', '-I', '100000000000', 'h', '1'], 'TCP receive window too large: 100000000000'],
-    [['-I', '4096', 'h', '1'], 'set TCP receive buffer size: not supported by Node.js'],
-    [['-O', '4096', 'h', '1'], 'set TCP send buffer size: not supported by Node.js'],
     [['-T', 'cs8', 'h', '1'], 'illegal tos value cs8'],
     [['-T', '300', 'h', '1'], 'illegal tos value 300'],
-    [['-T', 'lowdelay', 'h', '1'], 'set IP ToS: not supported by Node.js'],
     [['--send-only', '--recv-only', 'h', '1'], 'cannot use --send-only and --recv-only'],
     [['--send-only', '--no-shutdown', 'h', '1'], 'cannot use --send-only and --no-shutdown'],
   ])('%j -> %s', (argv, message) => {

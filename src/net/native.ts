@@ -1,0 +1,140 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Server, Socket } from 'node:net';
+import type { Socket as DgramSocket } from 'node:dgram';
+import type { SocketOptions } from '../config.js';
+import { errnoText, errorCode, TsncError } from '../errors.js';
+import { messages } from '../messages.js';
+
+/** A libuv poll handle on Node's loop around one descriptor (native/tsnc-native.c). */
+export interface NativePoller {
+  /** Watch for these events (both false: stop watching, so the loop may end). */
+  start(readable: boolean, writable: boolean): void;
+  /** Stop for good; call before the descriptor is closed. */
+  close(): void;
+}
+
+/** What native/tsnc-native.c exports. Errors are thrown with `code` and `syscall`, as Node's. */
+export interface NativeAddon {
+  setIntOption(fd: number, level: number, name: number, value: number): void;
+  getIntOption(fd: number, level: number, name: number): number;
+  socketFamily(fd: number): number;
+  dgramOpen(): number;
+  dgramBind(fd: number, path: Buffer): void;
+  dgramConnect(fd: number, path: Buffer): void;
+  /** The bytes sent, or -1 when the receiver's queue is full (wait for writable). */
+  dgramSend(fd: number, data: Buffer, path?: Buffer): number;
+  /** The next datagram and its sender's path ("" for an unbound sender), or null if none. */
+  dgramRecv(fd: number): { data: Buffer; from: string } | null;
+  close(fd: number): void;
+  Poller: new (
+    fd: number,
+    onReady: (status: number, readable: boolean, writable: boolean) => void,
+  ) => NativePoller;
+  constants: Readonly<
+    Record<
+      | 'AF_INET'
+      | 'AF_INET6'
+      | 'SOL_SOCKET'
+      | 'SO_RCVBUF'
+      | 'SO_SNDBUF'
+      | 'IPPROTO_IP'
+      | 'IP_TOS'
+      | 'IPPROTO_IPV6'
+      | 'IPV6_TCLASS',
+      number
+    >
+  >;
+}
+
+/** The file name the build gives the addon, next to dist/tsnc.cjs (scripts/native.mjs). */
+export const NATIVE_FILE = 'tsnc-native.node';
+
+let loaded: NativeAddon | undefined;
+
+/**
+ * The addon, loaded on first use from the bundle's own directory: only -U -u, -T and -I/-O on TCP
+ * need it, and nothing else pays for loading it. Missing (no compiler at build time, only
+ * tsnc.cjs copied, the single executable): a TsncError that says which feature and why.
+ */
+export const loadNative = (feature: string): NativeAddon => {
+  if (loaded !== undefined) return loaded;
+  const path = fileURLToPath(new URL(NATIVE_FILE, import.meta.url));
+  try {
+    loaded = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (error) {
+    const reason = errorCode(error) === 'MODULE_NOT_FOUND' ? errnoText({ code: 'ENOENT' }) : firstLine(error);
+    throw new TsncError(messages.nativeUnavailable(feature, path, reason));
+  }
+  return loaded;
+};
+
+const firstLine = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+
+/** The descriptor under a connected or listening net socket (fd -1 until connect() has run). */
+const streamFd = (socket: Socket | Server): number =>
+  (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+
+/** The descriptor under a bound dgram socket (kept in a symbol-keyed state object by Node). */
+const dgramFd = (socket: DgramSocket): number => {
+  for (const key of Object.getOwnPropertySymbols(socket)) {
+    const state = (socket as unknown as Record<symbol, { handle?: { fd?: number } } | undefined>)[key];
+    if (typeof state?.handle?.fd === 'number') return state.handle.fd;
+  }
+  return -1;
+};
+
+/** Set one int option, or fail with nc.openbsd's line (`set IP ToS: Invalid argument`). */
+const setOption = (
+  native: NativeAddon,
+  fd: number,
+  level: number,
+  name: number,
+  value: number,
+  what: string,
+): void => {
+  try {
+    native.setIntOption(fd, level, name, value);
+  } catch (error) {
+    throw new TsncError(messages.socketOptionFailed(what, errnoText(error)));
+  }
+};
+
+/** -T on a descriptor: IP_TOS for IPv4, IPV6_TCLASS for IPv6 (and IP_TOS for its v4-mapped peers). */
+const setTos = (native: NativeAddon, fd: number, tos: number): void => {
+  const { constants: c } = native;
+  if (native.socketFamily(fd) === c.AF_INET6) {
+    setOption(native, fd, c.IPPROTO_IPV6, c.IPV6_TCLASS, tos, 'set IPv6 traffic class');
+    try {
+      native.setIntOption(fd, c.IPPROTO_IP, c.IP_TOS, tos);
+    } catch {
+      // An IPv6-only socket has no IPv4 side: the traffic class is all there is.
+    }
+  } else {
+    setOption(native, fd, c.IPPROTO_IP, c.IP_TOS, tos, 'set IP ToS');
+  }
+};
+
+/**
+ * -I -O -T on a TCP socket or listener (nc.openbsd's set_common_sockopts). A listener's options
+ * are inherited by the connections it accepts.
+ */
+export const applyStreamOptions = (socket: Socket | Server, options: SocketOptions): void => {
+  const { recvBufferSize, sendBufferSize, tos } = options;
+  if (recvBufferSize === undefined && sendBufferSize === undefined && tos === undefined) return;
+  const native = loadNative(tos !== undefined ? 'set IP ToS' : 'set TCP buffer size');
+  const fd = streamFd(socket);
+  const { constants: c } = native;
+  if (recvBufferSize !== undefined)
+    setOption(native, fd, c.SOL_SOCKET, c.SO_RCVBUF, recvBufferSize, 'set TCP receive buffer size');
+  if (sendBufferSize !== undefined)
+    setOption(native, fd, c.SOL_SOCKET, c.SO_SNDBUF, sendBufferSize, 'set TCP send buffer size');
+  if (tos !== undefined) setTos(native, fd, tos);
+};
+
+/** -T on a bound UDP socket (-I/-O need no addon there: Node sets them). */
+export const applyDatagramTos = (socket: DgramSocket, tos: number): void => {
+  const native = loadNative('set IP ToS');
+  setTos(native, dgramFd(socket), tos);
+};
