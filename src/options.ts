@@ -816,12 +816,11 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
   const proto = raw.udp ? 'udp' : 'tcp';
   const family = raw.family === '4' ? 4 : raw.family === '6' ? 6 : undefined;
   // Node's timers hold at most 2^31-1 ms (24.8 days); a larger -q is "wait for the peer" in effect.
+  // --send-only does not quit at stdin's EOF as ncat does: closing while the peer still sends makes
+  // the kernel answer with a reset, which throws away what it has not yet sent of ours. It sends
+  // FIN and drops what comes until the peer's EOF (or -q, -w).
   const quitAfterEofMs =
-    quitSeconds !== undefined && quitSeconds >= 0
-      ? Math.min(quitSeconds * 1000, MAX_TIMER_MS)
-      : raw.sendOnly
-        ? 0
-        : undefined;
+    quitSeconds !== undefined && quitSeconds >= 0 ? Math.min(quitSeconds * 1000, MAX_TIMER_MS) : undefined;
   const common = {
     transport,
     family,

@@ -1,7 +1,9 @@
 // -C, -i, -t, --send-only, --recv-only against a peer in the test process; -b in a namespace.
 import { execFileSync } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, killAll, start, tsnc, waitFor } from '../helpers/cli.js';
+import { randomPayload, scratch, sha256 } from '../helpers/data.js';
 import { peerServer, quietPeriod } from '../helpers/peer.js';
 
 afterEach(killAll);
@@ -71,7 +73,7 @@ describe('-t', () => {
 });
 
 describe('--send-only and --recv-only (ncat)', () => {
-  it('--send-only: what the peer sends is dropped; FIN and exit once stdin is sent', async () => {
+  it('--send-only: what the peer sends is dropped; FIN once stdin is sent, exit at the peer’s EOF', async () => {
     const peer = await peerServer();
     const proc = tsnc(['--send-only', '127.0.0.1', String(peer.port)]);
     const conn = await peer.accepted();
@@ -79,10 +81,41 @@ describe('--send-only and --recv-only (ncat)', () => {
     proc.write('payload\n');
     proc.endStdin();
     await conn.fin;
+    // Still there, still reading (closing on unread data would reset the connection).
+    conn.socket.write('ignored too\n');
+    await quietPeriod(200);
+    expect(proc.child.exitCode).toBe(null);
+    conn.socket.end();
     expect(await proc.exited()).toBe(0);
     expect(conn.received().toString()).toBe('payload\n');
     expect(proc.stdout().toString()).toBe('');
     peer.close();
+  });
+
+  it('--send-only to a listener that sends too: nothing sent is lost (no reset at the end)', async () => {
+    // ncat's --send-only closes at stdin's EOF; with the listener's data still unread that close is
+    // a reset, and the kernel drops the part of ours it had not sent yet.
+    const files = scratch();
+    try {
+      const up = files.file('up', randomPayload(8 << 20));
+      // The listener has more to send than the client: it is still sending when the client is done.
+      const down = files.file('down', randomPayload(64 << 20));
+      for (let round = 0; round < 3; round += 1) {
+        const server = tsnc(['-l', '-v', '-n', '127.0.0.1', '-p', '0'], {
+          stdio: [openSync(down, 'r'), 'pipe', 'pipe'],
+        });
+        const [, port] = await server.stderrLine(/Listening on \S+ (\d+)/);
+        const client = tsnc(['--send-only', '127.0.0.1', String(port)], {
+          stdio: [openSync(up, 'r'), 'pipe', 'pipe'],
+        });
+        expect(await client.exited()).toBe(0);
+        expect(await server.exited()).toBe(0);
+        expect(server.stdout().length).toBe(8 << 20);
+        expect(sha256(server.stdout())).toBe(sha256(readFileSync(up)));
+      }
+    } finally {
+      files.remove();
+    }
   });
 
   it('--recv-only: stdin is not read, no FIN; the peer’s data reaches stdout', async () => {

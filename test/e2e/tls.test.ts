@@ -132,7 +132,7 @@ describe('--ssl, ephemeral certificate and --ssl-pin', () => {
     expect(sha256(server.stdout())).toBe(sha256(up));
   });
 
-  it('--send-only (-N -q 0): every byte arrives before the client closes', async () => {
+  it('--send-only: every byte arrives before the client closes', async () => {
     const { proc: server, port, pin } = await ephemeral();
     const client = tsnc(['--send-only', '--ssl-pin', pin, '127.0.0.1', String(port)], {
       stdio: [openSync(upFile, 'r'), 'pipe', 'pipe'],

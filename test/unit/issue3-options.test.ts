@@ -79,7 +79,7 @@ describe('issue 3 options -> Config', () => {
       },
     ],
     [['--recv-only', 'h', '1'], { readStdin: false }],
-    [['--send-only', 'h', '1'], { shutdown: 'always', quitAfterEofMs: 0, discardReceived: true }],
+    [['--send-only', 'h', '1'], { shutdown: 'always', quitAfterEofMs: undefined, discardReceived: true }],
     [['--send-only', '-q', '3', 'h', '1'], { quitAfterEofMs: 3000 }],
     [
       ['-x', '127.0.0.1', 'h', '1'],
