@@ -18,10 +18,9 @@ COPY scripts/bundle.mjs scripts/native.mjs ./scripts/
 COPY native ./native
 COPY src ./src
 # tsc, then esbuild: dist/tsnc.cjs is the whole CLI in one file, its one dependency inlined. Then
-# the addon for -U -u, -T and TCP -I/-O (dist/tsnc-native.node): node:20-bookworm-slim has no C
-# compiler, so the build warns and the image goes without them (they fail with one line saying
-# so). To have them, add `RUN apt-get update && apt-get install -y --no-install-recommends gcc
-# libc6-dev` before this line.
+# the addon for -U -u, -T and TCP -I/-O (dist/tsnc-native.node), built with a C compiler that only
+# this stage has (node:20-bookworm-slim has none).
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 RUN npm run build
 
 FROM node:20-bookworm-slim
@@ -29,7 +28,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 # The bundle is all tsnc needs at run time: no node_modules. Owned by root, read-only to the user.
 COPY --from=build /build/package.json ./
-# The addon only if the build stage made it: a wildcard that matches nothing copies nothing.
+# The addon (a build without a compiler makes none: the wildcard then copies nothing, and -U -u,
+# -T and TCP -I/-O fail with one line saying so).
 COPY --from=build /build/dist/tsnc.cjs /build/dist/tsnc-native.nod[e] ./dist/
 RUN ln -s /app/dist/tsnc.cjs /usr/local/bin/tsnc
 # uid 1000 of the base image. Ports below 1024 need `--cap-add NET_BIND_SERVICE` or `--user root`.

