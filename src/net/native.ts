@@ -1,9 +1,9 @@
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Server, Socket } from 'node:net';
 import type { Socket as DgramSocket } from 'node:dgram';
 import type { SocketOptions } from '../config.js';
-import { errnoText, errorCode, TsncError } from '../errors.js';
+import { errnoText, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
 
 /** A libuv poll handle on Node's loop around one descriptor (native/tsnc-native.c). */
@@ -60,12 +60,17 @@ let loaded: NativeAddon | undefined;
 export const loadNative = (feature: string): NativeAddon => {
   if (loaded !== undefined) return loaded;
   const path = fileURLToPath(new URL(NATIVE_FILE, import.meta.url));
+  if (!existsSync(path))
+    throw new TsncError(messages.nativeUnavailable(feature, path, errnoText({ code: 'ENOENT' })));
+  // process.dlopen, not require(): createRequire would load node:module, and with it Node's ESM
+  // loader, into the bundle's start-up.
+  const addon = { exports: {} };
   try {
-    loaded = createRequire(import.meta.url)(path) as NativeAddon;
+    process.dlopen(addon, path);
   } catch (error) {
-    const reason = errorCode(error) === 'MODULE_NOT_FOUND' ? errnoText({ code: 'ENOENT' }) : firstLine(error);
-    throw new TsncError(messages.nativeUnavailable(feature, path, reason));
+    throw new TsncError(messages.nativeUnavailable(feature, path, firstLine(error)));
   }
+  loaded = addon.exports as NativeAddon;
   return loaded;
 };
 
