@@ -28,9 +28,9 @@ ENV NODE_ENV=production
 WORKDIR /app
 # The bundle is all tsnc needs at run time: no node_modules. Owned by root, read-only to the user.
 COPY --from=build /build/package.json ./
-# The addon (a build without a compiler makes none: the wildcard then copies nothing, and -U -u,
-# -T and TCP -I/-O fail with one line saying so).
-COPY --from=build /build/dist/tsnc.cjs /build/dist/tsnc-native.nod[e] ./dist/
+# The code cache (start-up) and the addon (a build without a compiler makes none: the wildcard then
+# copies nothing, and -U -u, -T and TCP -I/-O fail with one line saying so).
+COPY --from=build /build/dist/tsnc.cjs /build/dist/tsnc.cjs.cache /build/dist/tsnc-native.nod[e] ./dist/
 RUN ln -s /app/dist/tsnc.cjs /usr/local/bin/tsnc
 # uid 1000 of the base image. Ports below 1024 need `--cap-add NET_BIND_SERVICE` or `--user root`.
 USER node

@@ -12,6 +12,7 @@ import { scratch } from '../helpers/data.js';
 import { peerServer } from '../helpers/peer.js';
 
 const PRELOAD = fileURLToPath(new URL('fixtures/module-list.cjs', import.meta.url));
+const CACHE_PROBE = fileURLToPath(new URL('fixtures/code-cache-probe.cjs', import.meta.url));
 const files = scratch();
 afterAll(() => files.remove());
 
@@ -57,5 +58,15 @@ describe('start-up loads only what the common paths need', () => {
     } finally {
       peer.close();
     }
+  });
+
+  it('the bundle is compiled from the code cache the build made, and V8 accepts it', async () => {
+    const probe = join(files.dir, 'code-cache.json');
+    const child = spawn(process.execPath, ['--require', CACHE_PROBE, CLI, '--version'], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      env: { ...process.env, TSNC_CODE_CACHE_PROBE: probe },
+    });
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    expect(JSON.parse(readFileSync(probe, 'utf8'))).toEqual([{ withCache: true, rejected: false }]);
   });
 });
