@@ -21,6 +21,9 @@ const handleOf = (socket: Socket): StreamHandle | null =>
 const symbolNamed = (object: object, name: string): symbol | undefined =>
   Object.getOwnPropertySymbols(object).find((symbol) => symbol.description === name);
 
+let kBuffer: symbol | undefined;
+let kBufferCb: symbol | undefined;
+
 /** One buffer for every session that relays to stdout: they run one at a time. */
 let received: Buffer | undefined;
 const RECEIVE_SIZE = 64 * 1024;
@@ -33,8 +36,9 @@ const RECEIVE_SIZE = 64 * 1024;
  * there (another Node version): the caller then reads with 'data' events as before.
  */
 export const readIntoSharedBuffer = (socket: Socket, onChunk: (chunk: Buffer) => boolean): boolean => {
-  const kBuffer = symbolNamed(socket, 'kBuffer');
-  const kBufferCb = symbolNamed(socket, 'kBufferCb');
+  // Looked up once: the same symbols serve every socket (-k looks them up per client otherwise).
+  kBuffer ??= symbolNamed(socket, 'kBuffer');
+  kBufferCb ??= symbolNamed(socket, 'kBufferCb');
   const handle = handleOf(socket);
   if (kBuffer === undefined || kBufferCb === undefined || typeof handle?.useUserBuffer !== 'function')
     return false;
