@@ -18,6 +18,18 @@ const needsSs = (): void => {
   if (which('ss') === undefined) throw new Error('ss (iproute2) is needed to see the socket options');
 };
 
+/** ss's lines for the accepted (sport) and the connecting (dport) socket, once both show `field`. */
+const bothInSs = async (port: number, field: string): Promise<{ accepted: string; connected: string }> => {
+  let accepted = '';
+  let connected = '';
+  await waitFor(() => {
+    accepted = ssLines('sport', port);
+    connected = ssLines('dport', port);
+    return accepted.includes(field) && connected.includes(field);
+  }, 'both sockets in ss');
+  return { accepted, connected };
+};
+
 // A UDP receiver on 127.0.0.1 that prints its port, then "TOS DATA" for each datagram, and
 // answers the first one with "pong" so a -u -l tsnc is heard too.
 const PY_RECEIVER = `
@@ -60,13 +72,7 @@ describe('-I -O -T on TCP', () => {
     const client = tsnc(['-I', '4096', '-O', '8192', '-T', 'ef', '127.0.0.1', String(port)]);
     await server.stderrLine(/Connection received on /);
     // The accepted socket inherits the listener's options; the client sets its own once connected.
-    let accepted = '';
-    let connected = '';
-    await waitFor(() => {
-      accepted = ssLines('sport', port);
-      connected = ssLines('dport', port);
-      return accepted.includes('skmem') && connected.includes('skmem');
-    }, 'both sockets in ss');
+    const { accepted, connected } = await bothInSs(port, 'skmem');
     expect(accepted).toMatch(/tos:0x48\b/);
     expect(accepted).toMatch(/rb16384,/);
     expect(accepted).toMatch(/tb32768,/);
@@ -85,13 +91,7 @@ describe('-I -O -T on TCP', () => {
     const { proc: server, port } = await listener(['-6', '-s', '::1', '-T', 'cs1']);
     const client = tsnc(['-T', 'lowdelay', '::1', String(port)]);
     await server.stderrLine(/Connection received on /);
-    let accepted = '';
-    let connected = '';
-    await waitFor(() => {
-      accepted = ssLines('sport', port);
-      connected = ssLines('dport', port);
-      return accepted.includes('tclass') && connected.includes('tclass');
-    }, 'both sockets in ss');
+    const { accepted, connected } = await bothInSs(port, 'tclass');
     expect(accepted).toMatch(/tclass:0x20\b/);
     expect(connected).toMatch(/tclass:0x10\b/);
     client.write('done\n');
