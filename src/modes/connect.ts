@@ -93,17 +93,10 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
     const proxy = config.proxy;
     if (proxy !== undefined) {
       const { connectViaProxy } = await import('../net/proxy.js');
-      const conn = await connectViaProxy(
-        proxy,
-        config.host,
-        port,
-        { family: config.family, numeric: config.numeric, timeoutMs: config.connectTimeoutMs },
-        {
-          connectFailed: (address, proxyPort, timedOut, error) =>
-            reportFailure(proxy.host, proxyPort, { address, timedOut, error }),
-          warn: (text) => ctx.warn(text),
-        },
-      );
+      const conn = await connectViaProxy({ ...config, proxy }, port, {
+        connectFailed: reportFailure,
+        warn: (text) => ctx.warn(text),
+      });
       if (conn === undefined) return EXIT.failure;
       withOptions(conn);
       return { conn, address: config.host };

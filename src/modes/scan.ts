@@ -201,17 +201,10 @@ export const scanMode = async (config: ScanConfig, ctx: ModeContext): Promise<nu
     const { connectViaProxy } = await import('../net/proxy.js');
     const lines: { warn: boolean; text: string }[] = [];
     try {
-      const socket = await connectViaProxy(
-        proxy,
-        config.host,
-        port,
-        { family: config.family, numeric: config.numeric, timeoutMs: config.connectTimeoutMs },
-        {
-          connectFailed: (address, proxyPort, timedOut, error) =>
-            lines.push(failureLine(proxy.host, proxyPort, { address, timedOut, error })),
-          warn: (text) => lines.push({ warn: true, text }),
-        },
-      );
+      const socket = await connectViaProxy({ ...config, proxy }, port, {
+        connectFailed: (host, proxyPort, failure) => lines.push(failureLine(host, proxyPort, failure)),
+        warn: (text) => lines.push({ warn: true, text }),
+      });
       if (socket === undefined) return { open: false, lines };
       socket.destroy();
       const open = succeeded(port, config.host);

@@ -1,11 +1,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { isIPv4, isIPv6, type Socket } from 'node:net';
 import { ReadStream } from 'node:tty';
-import type { Family, ProxySpec } from '../config.js';
+import type { Family, ProxySpec, Target } from '../config.js';
 import { errnoText, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
 import { resolveOrFail } from './resolve.js';
-import { connectTcp } from './tcp.js';
+import { connectTcp, type ConnectFailure } from './tcp.js';
 
 // The three proxy protocols of nc.openbsd's socks.c (-X 4, -X 5, -X connect), byte for byte.
 
@@ -241,7 +241,8 @@ const socks = async (
 
 /** How reaching the proxy itself went, for -v lines. */
 export interface ProxyReport {
-  connectFailed(address: string, port: number, timedOut: boolean, error: unknown): void;
+  /** The proxy at one of its addresses did not answer: nc's failed-connect line, for proxyHost. */
+  connectFailed(proxyHost: string, proxyPort: number, failure: ConnectFailure): void;
   /** A line to show at once (nc.openbsd prints "Proxy authentication failed" before asking again). */
   warn(text: string): void;
 }
@@ -252,12 +253,12 @@ export interface ProxyReport {
  * A refusal by the proxy is a TsncError with nc.openbsd's words.
  */
 export const connectViaProxy = async (
-  proxy: ProxySpec,
-  host: string,
+  target: Pick<Target, 'host' | 'family' | 'numeric' | 'connectTimeoutMs'> & { readonly proxy: ProxySpec },
   port: number,
-  options: { family: Family; numeric: boolean; timeoutMs: number | undefined },
   report: ProxyReport,
 ): Promise<Socket | undefined> => {
+  const { proxy, host } = target;
+  const options = { family: target.family, numeric: target.numeric, timeoutMs: target.connectTimeoutMs };
   const addresses = await resolveOrFail(proxy.host, proxy.port, options.family, options.numeric);
   let password: string | undefined;
   for (let attempt = 1; attempt <= 4; attempt += 1) {
@@ -268,7 +269,11 @@ export const connectViaProxy = async (
         socket = result.socket;
         break;
       }
-      report.connectFailed(address, proxy.port, result.timedOut, result.error);
+      report.connectFailed(proxy.host, proxy.port, {
+        address,
+        timedOut: result.timedOut,
+        error: result.error,
+      });
     }
     if (socket === undefined) return undefined;
     const reader = new HandshakeReader(socket);
