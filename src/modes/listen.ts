@@ -66,15 +66,23 @@ class AcceptQueue {
   }
 }
 
+/**
+ * The name of an address for a -v line: looked up unless -n, or --json (its events carry numeric
+ * addresses, and a slow lookup would hold them back).
+ */
+const nameFor = (address: string, config: Pick<ListenConfig, 'numeric'>, ctx: ModeContext): Promise<string> =>
+  nameOf(address, config.numeric || ctx.event !== undefined);
+
 /** The -v name of a peer: its address and port, or for -U the socket path (nc.openbsd). */
 export const describePeer = async (
   socket: Socket,
   config: Pick<ListenConfig, 'transport' | 'bindAddress' | 'numeric'>,
+  ctx: ModeContext,
 ): Promise<string> => {
   if (config.transport === 'unix') return messages.connectionReceivedPath(config.bindAddress ?? '');
   const peer = socket.remoteAddress ?? '';
   const peerPort = socket.remotePort ?? 0;
-  return messages.connectionReceived(await nameOf(peer, config.numeric), peerPort);
+  return messages.connectionReceived(await nameFor(peer, config, ctx), peerPort);
 };
 
 /** --json: the peer of an accepted stream socket (for -U, the socket path). */
@@ -137,7 +145,7 @@ export const openStreamServer = async (
   }
   const bound = server.address() as AddressInfo;
   const announced = config.verbose
-    ? nameOf(bound.address, config.numeric).then((name) => {
+    ? nameFor(bound.address, config, ctx).then((name) => {
         ctx.info(messages.listening(name, bound.port));
         ctx.event?.({ event: 'listening', proto: 'tcp', address: bound.address, port: bound.port });
       })
@@ -193,7 +201,7 @@ const listenUdp = async (
   const bound = socket.address();
   // Datagrams are taken in while the (possibly slow) reverse lookup for the -v line runs.
   const announced = config.verbose
-    ? nameOf(bound.address, config.numeric).then((name) => {
+    ? nameFor(bound.address, config, ctx).then((name) => {
         ctx.info(messages.bound(name, bound.port));
         ctx.event?.({ event: 'bound', proto: 'udp', address: bound.address, port: bound.port });
       })
@@ -205,7 +213,7 @@ const listenUdp = async (
   };
   const received = (from: Peer): void => {
     if (config.verbose) {
-      const name = nameOf(from.address, config.numeric);
+      const name = nameFor(from.address, config, ctx);
       void announced.then(async () => {
         ctx.info(messages.connectionReceived(await name, from.port));
         ctx.event?.({ event: 'accepted', proto: 'udp', ...from });
@@ -267,7 +275,7 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
   const { server, announced } = await openStreamServer(config, ctx);
   const describe = async (socket: Socket): Promise<void> => {
     if (!config.verbose) return;
-    const line = describePeer(socket, config);
+    const line = describePeer(socket, config, ctx);
     await announced;
     ctx.info(await line);
     ctx.event?.({ event: 'accepted', ...peerEndpoint(socket, config) });

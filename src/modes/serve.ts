@@ -111,7 +111,7 @@ const serveClients = async (
     const endpoint = peerEndpoint(socket, config);
     const transfer = (async () => {
       if (config.verbose) {
-        const line = describePeer(socket, config);
+        const line = describePeer(socket, config, ctx);
         await announced;
         ctx.info(await line);
         ctx.event?.({ event: 'accepted', ...endpoint });

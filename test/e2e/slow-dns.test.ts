@@ -30,4 +30,23 @@ describe.skipIf(!canUseRoot)(`slow reverse DNS${ROOT_NOTE}`, () => {
     expect(listener.stdout().toString()).toBe('hi\n');
     expect(listener.stderr()).toMatch(/^Listening on 127\.0\.0\.2 8001\nConnection received on \S+ \d+\n$/);
   }, 40_000);
+
+  it('--json asks the DNS nothing (its events are numeric): no query is queued at the server', async () => {
+    // The silent server never reads: every query tsnc sends stays in its socket's receive queue.
+    const queued = (): number => Number(ns.exec('ss', '-unlH', 'sport = :53').trim().split(/\s+/)[1]);
+    const before = queued();
+    const listener = ns.tsnc(['--json', '-l', '-s', '127.0.0.2', '-p', '8002']);
+    await listener.stderrLine(/"event":"listening"/);
+    const client = ns.tsnc(['127.0.0.2', '8002']);
+    client.write('hi\n');
+    client.endStdin();
+    expect(await client.exited(20_000)).toBe(0);
+    expect(await listener.exited(20_000)).toBe(0);
+    expect(listener.stderr()).toMatch(/"event":"accepted"/);
+    expect(queued()).toBe(before);
+    // What it guards: -v does ask (the PTR query for `Listening on`).
+    const verbose = ns.tsnc(['-l', '-v', '-s', '127.0.0.2', '-p', '8003']);
+    await waitFor(() => queued() > before, 'the -v reverse lookup at the DNS');
+    verbose.kill();
+  }, 40_000);
 });
