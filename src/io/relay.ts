@@ -152,11 +152,15 @@ export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayR
       },
     });
 
-    const onNetData = (chunk: Buffer): void => {
+    /** What arrived, before the sink: -t's answer; false if it is dropped (--send-only). */
+    const arrived = (chunk: Buffer): boolean => {
       activity();
       const reply = rules.answer?.(chunk);
       if (reply !== undefined) socket.write(reply);
-      if (rules.discardReceived === true || stdout.write(chunk)) return;
+      return rules.discardReceived !== true;
+    };
+    const onNetData = (chunk: Buffer): void => {
+      if (!arrived(chunk) || stdout.write(chunk)) return;
       socket.pause();
       stdout.whenWritable(() => socket.resume());
     };
@@ -168,10 +172,7 @@ export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayR
         onNetData(Buffer.from(chunk));
         return !socket.isPaused();
       }
-      activity();
-      const reply = rules.answer?.(chunk);
-      if (reply !== undefined) socket.write(reply);
-      if (rules.discardReceived === true) return true;
+      if (!arrived(chunk)) return true;
       stdout.write(chunk);
       if (!stdout.holding) return true;
       void stdout.flush().then(() => {
