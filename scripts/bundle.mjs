@@ -85,7 +85,13 @@ const code = ${JSON.stringify(code)};
 let cachedData;
 try {
   cachedData = readFileSync(__filename + '.cache');
-} catch {}
+} catch {
+  // The single executable carries it as an asset (npm run sea); Node 18 has no node:sea at all.
+  try {
+    const sea = require('node:sea');
+    if (sea.isSea()) cachedData = Buffer.from(sea.getAsset('tsnc.cjs.cache'));
+  } catch {}
+}
 new Script(code, { filename: __filename, cachedData }).runInThisContext()(exports, require, module, __filename, __dirname);
 `;
 await writeFile(outfile, launcher, { mode: 0o755 });

@@ -21,9 +21,12 @@ node scripts/bundle.mjs
 config=$(mktemp)
 blob=$(mktemp)
 trap 'rm -f "$config" "$blob"' EXIT
-# useCodeCache: V8 compiles the bundle at build time, which saves start-up time on every run.
-printf '{ "main": "dist/tsnc.cjs", "output": "%s", "disableExperimentalSEAWarning": true, "useCodeCache": true }\n' \
-  "$blob" >"$config"
+# useCodeCache: V8 compiles the launcher at build time. The assets: the bundle's code cache (the
+# launcher reads it with node:sea) and the native addon (-U -u, -T, TCP -I/-O), when the build made it.
+assets='"tsnc.cjs.cache": "dist/tsnc.cjs.cache"'
+if [ -f dist/tsnc-native.node ]; then assets="$assets, \"tsnc-native.node\": \"dist/tsnc-native.node\""; fi
+printf '{ "main": "dist/tsnc.cjs", "output": "%s", "disableExperimentalSEAWarning": true, "useCodeCache": true, "assets": { %s } }\n' \
+  "$blob" "$assets" >"$config"
 log=$("$node_bin" --experimental-sea-config "$config" 2>&1) || { echo "$log" >&2; exit 1; }
 
 rm -f "$out"

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Server, Socket } from 'node:net';
 import type { Socket as DgramSocket } from 'node:dgram';
@@ -60,18 +62,50 @@ let loaded: NativeAddon | undefined;
 export const loadNative = (feature: string): NativeAddon => {
   if (loaded !== undefined) return loaded;
   const path = fileURLToPath(new URL(NATIVE_FILE, import.meta.url));
-  if (!existsSync(path))
+  const carried = existsSync(path) ? undefined : seaAsset(NATIVE_FILE);
+  if (!existsSync(path) && carried === undefined)
     throw new TsncError(messages.nativeUnavailable(feature, path, errnoText({ code: 'ENOENT' })));
   // process.dlopen, not require(): createRequire would load node:module, and with it Node's ESM
   // loader, into the bundle's start-up.
   const addon = { exports: {} };
   try {
-    process.dlopen(addon, path);
+    if (carried === undefined) process.dlopen(addon, path);
+    else dlopenBytes(addon, carried);
   } catch (error) {
     throw new TsncError(messages.nativeUnavailable(feature, path, firstLine(error)));
   }
   loaded = addon.exports as NativeAddon;
   return loaded;
+};
+
+/**
+ * An asset of the single executable (`npm run sea` puts the addon in), or undefined when tsnc does
+ * not run as one. node:sea is asked for only here, at the first use of the addon: Node 18 has no
+ * such module, and nothing else needs it.
+ */
+const seaAsset = (name: string): ArrayBuffer | undefined => {
+  try {
+    // The bundle is CommonJS: its require() loads a built-in on the spot (the unbundled ES modules
+    // of `npm run dev` have none, and are never a single executable).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, and only in the bundle
+    const sea = (typeof require === 'function' ? require('node:sea') : undefined) as
+      { isSea(): boolean; getAsset(key: string): ArrayBuffer } | undefined;
+    return sea?.isSea() === true ? sea.getAsset(name) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** dlopen() wants a file: the bytes go to a private folder, which is gone once they are loaded. */
+const dlopenBytes = (addon: { exports: unknown }, bytes: ArrayBuffer): void => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsnc-native-'));
+  try {
+    const file = join(dir, NATIVE_FILE);
+    writeFileSync(file, new Uint8Array(bytes), { mode: 0o500 });
+    process.dlopen(addon, file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 };
 
 const firstLine = (error: unknown): string =>

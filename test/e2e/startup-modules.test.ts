@@ -33,6 +33,7 @@ const modulesLoadedBy = async (args: string[]): Promise<string[]> => {
 
 /** Built-ins that only rare options need: --ssl, --sha256/--json, -e/-c, -u, --serve, the addon. */
 const RARE = [
+  'sea',
   'module',
   'internal/modules/esm/loader',
   'tls',
