@@ -74,7 +74,7 @@ const nameFor = (address: string, config: Pick<ListenConfig, 'numeric'>, ctx: Mo
   nameOf(address, config.numeric || ctx.event !== undefined);
 
 /** The -v name of a peer: its address and port, or for -U the socket path (nc.openbsd). */
-export const describePeer = async (
+const describePeer = async (
   socket: Socket,
   config: Pick<ListenConfig, 'transport' | 'bindAddress' | 'numeric'>,
   ctx: ModeContext,
@@ -94,14 +94,54 @@ export const peerEndpoint = (
     ? { proto: 'unix', path: config.bindAddress ?? '' }
     : { proto: 'tcp', address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
 
+/**
+ * With -v, a new client's line, once the `Listening on` line is out (the lookup behind it may be
+ * slow); with --json, its accepted event.
+ */
+export const announcePeer = async (
+  socket: Socket,
+  config: Pick<ListenConfig, 'transport' | 'bindAddress' | 'numeric' | 'verbose'>,
+  ctx: ModeContext,
+  announced: Promise<void>,
+): Promise<void> => {
+  if (!config.verbose) return;
+  const line = describePeer(socket, config, ctx);
+  await announced;
+  ctx.info(await line);
+  ctx.event?.({ event: 'accepted', ...peerEndpoint(socket, config) });
+};
+
 /** A peer turned away (--allow/--deny, -m): the -v line, or with --json the event. */
-export const refused = (
+const refused = (
   ctx: ModeContext,
   peer: { readonly address: string; readonly port: number },
   message: string,
 ): void => {
   ctx.info(message);
   ctx.event?.({ event: 'refused', ...peer, message });
+};
+
+/**
+ * Whether a new client may stay: --allow/--deny, and given `load`, -m's limit on the clients
+ * being served. A refused one is said and closed at once, before a byte is read.
+ */
+export const admits = (
+  socket: Socket,
+  ctx: ModeContext,
+  gate: AccessGate | undefined,
+  load?: { readonly active: number; readonly max: number },
+): boolean => {
+  const peer = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+  const verdict = gate?.check(peer.address) ?? { ok: true };
+  const refusal = !verdict.ok
+    ? messages.refusedNotAllowed(peer.address, peer.port, verdict.rule)
+    : load !== undefined && load.active >= load.max
+      ? messages.refusedTooMany(peer.address, peer.port, load.max)
+      : undefined;
+  if (refusal === undefined) return true;
+  refused(ctx, peer, refusal);
+  socket.destroy();
+  return false;
 };
 
 /** What listen and --serve share: where to listen, and who may connect. */
@@ -273,38 +313,15 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
         ? tls.secure(socket, config.bindAddress ?? '', undefined)
         : tls.secure(socket, socket.remoteAddress ?? '', socket.remotePort ?? 0);
   const { server, announced } = await openStreamServer(config, ctx);
-  const describe = async (socket: Socket): Promise<void> => {
-    if (!config.verbose) return;
-    const line = describePeer(socket, config, ctx);
-    await announced;
-    ctx.info(await line);
-    ctx.event?.({ event: 'accepted', ...peerEndpoint(socket, config) });
-  };
-
-  /** --allow/--deny: a refused peer is closed at once, before a byte is read. */
-  const admitted = (socket: Socket): boolean => {
-    const verdict = gate?.check(socket.remoteAddress ?? '') ?? { ok: true };
-    if (verdict.ok) return true;
-    const peer = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
-    refused(ctx, peer, messages.refusedNotAllowed(peer.address, peer.port, verdict.rule));
-    socket.destroy();
-    return false;
-  };
 
   if (config.exec !== undefined && config.keepListening) {
     // -k with -e/-c: every client gets its own program, at once (ncat), at most -m of them.
     let active = 0;
     server.on('connection', (socket: Socket) => {
-      if (!admitted(socket)) return;
-      if (active >= config.maxConnections) {
-        const peer = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
-        refused(ctx, peer, messages.refusedTooMany(peer.address, peer.port, config.maxConnections));
-        socket.destroy();
-        return;
-      }
+      if (!admits(socket, ctx, gate, { active, max: config.maxConnections })) return;
       active += 1;
       void (async () => {
-        await describe(socket);
+        await announcePeer(socket, config, ctx, announced);
         const conn = await secured(socket);
         if (conn !== undefined) await serve(conn, config, ctx);
       })().finally(() => {
@@ -322,7 +339,7 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
       socket.destroy();
       return;
     }
-    if (!admitted(socket)) return;
+    if (!admits(socket, ctx, gate)) return;
     accepted = true;
     queue.push(socket);
   });
@@ -333,7 +350,7 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
     // closing would unlink the socket file (libuv does), and nc.openbsd leaves it; later
     // clients are closed at once instead (see the 'connection' handler).
     if (!config.keepListening && config.transport !== 'unix') server.close();
-    await describe(socket);
+    await announcePeer(socket, config, ctx, announced);
     const conn = await secured(socket);
     if (conn === undefined) {
       if (config.keepListening) continue;

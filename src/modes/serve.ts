@@ -6,7 +6,7 @@ import type { ServeConfig } from '../config.js';
 import { errnoText, EXIT } from '../errors.js';
 import { messages } from '../messages.js';
 import type { AccessGate } from '../net/access.js';
-import { describePeer, gateFor, openStreamServer, peerEndpoint, refused } from './listen.js';
+import { admits, announcePeer, gateFor, openStreamServer, peerEndpoint } from './listen.js';
 import type { ModeContext } from './session.js';
 
 /** Large reads, as for a regular-file stdin: Node's 64 KiB default halves the throughput. */
@@ -79,43 +79,18 @@ const serveClients = async (
   let active = 0;
   const transfers = new Set<Promise<void>>();
   server.on('connection', (socket: Socket) => {
-    const peer = socket.remoteAddress ?? '';
-    const peerPort = socket.remotePort ?? 0;
     if (config.count !== undefined && accepted >= config.count) {
       socket.destroy();
       return;
     }
-    const verdict = gate?.check(peer) ?? { ok: true };
-    if (!verdict.ok) {
-      refused(
-        ctx,
-        { address: peer, port: peerPort },
-        messages.refusedNotAllowed(peer, peerPort, verdict.rule),
-      );
-      socket.destroy();
-      return;
-    }
-    if (active >= config.maxConnections) {
-      refused(
-        ctx,
-        { address: peer, port: peerPort },
-        messages.refusedTooMany(peer, peerPort, config.maxConnections),
-      );
-      socket.destroy();
-      return;
-    }
+    if (!admits(socket, ctx, gate, { active, max: config.maxConnections })) return;
     accepted += 1;
     active += 1;
     // The last of --count N clients: later ones are refused by the kernel, as without -k.
     if (config.count !== undefined && accepted >= config.count) server.close();
     const endpoint = peerEndpoint(socket, config);
     const transfer = (async () => {
-      if (config.verbose) {
-        const line = describePeer(socket, config, ctx);
-        await announced;
-        ctx.info(await line);
-        ctx.event?.({ event: 'accepted', ...endpoint });
-      }
+      await announcePeer(socket, config, ctx, announced);
       await sendFile(socket, file, config.idleTimeoutMs);
       ctx.event?.({ event: 'served', ...endpoint, bytesSent: socket.bytesWritten });
     })().finally(() => {
