@@ -24,16 +24,18 @@ const symbolNamed = (object: object, name: string): symbol | undefined =>
 let kBuffer: symbol | undefined;
 let kBufferCb: symbol | undefined;
 
+/** A socket read: what libuv reads at most by default. */
+const SOCKET_CHUNK = 64 * 1024;
+
 /** One buffer for every session that relays to stdout: they run one at a time. */
 let received: Buffer | undefined;
-const RECEIVE_SIZE = 64 * 1024;
 
 /**
  * Make a connected socket read into the shared receive buffer and hand each chunk to onChunk
- * (return false: stop reading until socket.resume(), as with `onread`). Node 20 offers this (`onread`) only to
- * sockets it creates by connect(), not to the ones a server accepts; the same two fields that
- * `onread` sets are set here, found by name. Returns false, changing nothing, where they are not
- * there (another Node version): the caller then reads with 'data' events as before.
+ * (return false: stop reading until socket.resume(), as with `onread`). Node 20 offers `onread`
+ * only to sockets it creates by connect(), not to the ones a server accepts; the same two fields
+ * that `onread` sets are set here, found by name. Returns false, changing nothing, where they are
+ * not there (another Node version): the caller then reads with 'data' events as before.
  */
 export const readIntoSharedBuffer = (socket: Socket, onChunk: (chunk: Buffer) => boolean): boolean => {
   // Looked up once: the same symbols serve every socket (-k looks them up per client otherwise).
@@ -42,7 +44,7 @@ export const readIntoSharedBuffer = (socket: Socket, onChunk: (chunk: Buffer) =>
   const handle = handleOf(socket);
   if (kBuffer === undefined || kBufferCb === undefined || typeof handle?.useUserBuffer !== 'function')
     return false;
-  received ??= Buffer.allocUnsafeSlow(RECEIVE_SIZE);
+  received ??= Buffer.allocUnsafeSlow(SOCKET_CHUNK);
   const buffer = received;
   const fields = socket as unknown as Record<symbol, unknown>;
   fields[kBuffer] = buffer;
@@ -98,7 +100,7 @@ export class ReusingPipeReader extends ReusingReader {
 
   constructor(fd: number) {
     super();
-    const buffer = Buffer.allocUnsafeSlow(64 * 1024);
+    const buffer = Buffer.allocUnsafeSlow(SOCKET_CHUNK);
     this.socket = new Socket({
       fd,
       readable: true,
