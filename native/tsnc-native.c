@@ -50,6 +50,18 @@ static int int_arg(napi_env env, napi_value value, int32_t *out) {
   return napi_get_value_int32(env, value, out) == napi_ok;
 }
 
+// For the functions whose one argument is a descriptor: false (a TypeError thrown) if it is not one.
+static int fd_only_arg(napi_env env, napi_callback_info info, int32_t *fd, const char *usage) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      !int_arg(env, argv[0], fd)) {
+    throw_type(env, usage);
+    return 0;
+  }
+  return 1;
+}
+
 static napi_value number(napi_env env, double value) {
   napi_value result;
   napi_create_double(env, value, &result);
@@ -114,11 +126,8 @@ static napi_value get_int_option(napi_env env, napi_callback_info info) {
 
 // The address family of a socket (getsockname), to pick IP_TOS or IPV6_TCLASS.
 static napi_value socket_family(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t fd;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1 || !int_arg(env, argv[0], &fd)) return throw_type(env, "socketFamily(fd)");
+  if (!fd_only_arg(env, info, &fd, "socketFamily(fd)")) return NULL;
   struct sockaddr_storage address;
   socklen_t length = sizeof address;
   if (getsockname(fd, (struct sockaddr *)&address, &length) != 0)
@@ -188,11 +197,8 @@ static napi_value dgram_send(napi_env env, napi_callback_info info) {
 // recv(fd): { data, from } for the next datagram (from: the sender's path, "@name" for an
 // abstract one, "" for an unbound sender), or null if there is none (EAGAIN).
 static napi_value dgram_recv(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t fd;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1 || !int_arg(env, argv[0], &fd)) return throw_type(env, "recv(fd)");
+  if (!fd_only_arg(env, info, &fd, "recv(fd)")) return NULL;
   // The exact size of the next datagram, so none is ever truncated.
   ssize_t size = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
   if (size < 0) {
@@ -240,11 +246,8 @@ static napi_value dgram_recv(napi_env env, napi_callback_info info) {
 }
 
 static napi_value fd_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t fd;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1 || !int_arg(env, argv[0], &fd)) return throw_type(env, "close(fd)");
+  if (!fd_only_arg(env, info, &fd, "close(fd)")) return NULL;
   if (close(fd) != 0) return throw_errno(env, errno, "close");
   return NULL;
 }
