@@ -166,17 +166,20 @@ describe('--wait --send --expect: an application-level probe', () => {
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     expect((await run(['--wait', '--expect', '^SSH-2\\.0-', `127.0.0.1:${port}`])).status).toBe(0);
+    // 2 s: the last attempt (at 1 s) has a whole interval to see the banner and the close. With
+    // 500 ms, a start slowed by a loaded machine let the deadline cut the first attempt between
+    // the two (CI: "no match for --expect in 21 bytes received").
     const { status, stderr } = await run([
       '--wait',
       '--timeout',
-      '500ms',
+      '2s',
       '--expect',
       '^SMTP',
       `127.0.0.1:${port}`,
     ]);
     expect(status).toBe(1);
     expect(stderr).toBe(
-      `tsnc: wait for 127.0.0.1 port ${port} (tcp) timed out after 500ms: connection closed after 21 bytes without a match for --expect\n`,
+      `tsnc: wait for 127.0.0.1 port ${port} (tcp) timed out after 2s: connection closed after 21 bytes without a match for --expect\n`,
     );
     // A service that accepts and says nothing: the deadline ends the attempt.
     const silent = await run(['--wait', '--timeout', '500ms', '--expect', 'x', `127.0.0.1:${ssh.port}`]);
