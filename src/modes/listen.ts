@@ -131,6 +131,8 @@ export const admits = (
   gate: AccessGate | undefined,
   load?: { readonly active: number; readonly max: number },
 ): boolean => {
+  // getpeername is a syscall per client: only a rule or a limit needs the peer
+  if (gate === undefined && load === undefined) return true;
   const peer = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
   const verdict = gate?.check(peer.address) ?? { ok: true };
   const refusal = !verdict.ok
@@ -350,8 +352,8 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
     // closing would unlink the socket file (libuv does), and nc.openbsd leaves it; later
     // clients are closed at once instead (see the 'connection' handler).
     if (!config.keepListening && config.transport !== 'unix') server.close();
-    await announcePeer(socket, config, ctx, announced);
-    const conn = await secured(socket);
+    if (config.verbose) await announcePeer(socket, config, ctx, announced);
+    const conn = tls === undefined ? socket : await secured(socket);
     if (conn === undefined) {
       if (config.keepListening) continue;
       return EXIT.failure;
