@@ -1,11 +1,14 @@
 // tsnc's native addon: what Node.js 20 cannot do with its own sockets.
 //  - setsockopt() of an int on an existing descriptor: SO_RCVBUF / SO_SNDBUF (-I / -O) and
 //    IP_TOS / IPV6_TCLASS (-T), as nc.openbsd's set_common_sockopts();
+//  - the bytes of a TCP socket's send queue the peer has not acknowledged yet (SIOCOUTQ), so that
+//    -q's close waits for them instead of resetting them away;
 //  - unix datagram sockets (-U -u): socket, bind, connect, send, recvfrom, close, and readiness
 //    through a libuv poll handle on Node's own loop (no threads, no busy loop).
 // Every failure is thrown as an Error with `code` (ENOENT, ...) and `syscall`, like Node's own.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <stddef.h>
@@ -133,6 +136,15 @@ static napi_value socket_family(napi_env env, napi_callback_info info) {
   if (getsockname(fd, (struct sockaddr *)&address, &length) != 0)
     return throw_errno(env, errno, "getsockname");
   return number(env, address.ss_family);
+}
+
+// Bytes sent on a TCP socket that the peer has not acknowledged (SIOCOUTQ).
+static napi_value send_queue(napi_env env, napi_callback_info info) {
+  int32_t fd;
+  if (!fd_only_arg(env, info, &fd, "sendQueue(fd)")) return NULL;
+  int pending = 0;
+  if (ioctl(fd, SIOCOUTQ, &pending) != 0) return throw_errno(env, errno, "ioctl");
+  return number(env, pending);
 }
 
 // A new unix datagram socket, non-blocking and close-on-exec.
@@ -379,6 +391,7 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT_FUNCTION("setIntOption", set_int_option);
   EXPORT_FUNCTION("getIntOption", get_int_option);
   EXPORT_FUNCTION("socketFamily", socket_family);
+  EXPORT_FUNCTION("sendQueue", send_queue);
   EXPORT_FUNCTION("dgramOpen", dgram_open);
   EXPORT_FUNCTION("dgramBind", dgram_bind);
   EXPORT_FUNCTION("dgramConnect", dgram_connect);

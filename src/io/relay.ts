@@ -1,6 +1,7 @@
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ShutdownPolicy } from '../config.js';
+import { acknowledged } from '../net/acknowledged.js';
 import type { Sink, Source } from './endpoints.js';
 import { readIntoSharedBuffer } from './read-buffer.js';
 import { flushed } from './stdio.js';
@@ -89,9 +90,18 @@ export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayR
       cancelUnusable();
       stdin.detach();
       socket.removeListener('data', onNetData);
-      // On a normal end, let what stdin already handed to the socket leave before closing it;
-      // after a timeout the peer may not be reading at all, so waiting could hang.
-      void (how === 'complete' ? flushed(socket) : Promise.resolve())
+      // On a normal end, let what stdin already handed to the socket leave before closing it. On
+      // -q's quit the peer may still be sending: what it sends is read and dropped until it has
+      // acknowledged all of ours, since a close with its data unread would reset ours away.
+      // After an idle timeout or a reset the peer is not reading at all: waiting could hang.
+      if (how === 'quit') socket.resume();
+      void (
+        how === 'complete'
+          ? flushed(socket)
+          : how === 'quit'
+            ? acknowledged(socket, rules.idleTimeoutMs)
+            : Promise.resolve()
+      )
         .then(() => {
           socket.destroy();
           return stdout.flush();

@@ -21,6 +21,8 @@ export interface NativeAddon {
   setIntOption(fd: number, level: number, name: number, value: number): void;
   getIntOption(fd: number, level: number, name: number): number;
   socketFamily(fd: number): number;
+  /** Bytes sent on a TCP socket that the peer has not acknowledged yet (SIOCOUTQ). */
+  sendQueue(fd: number): number;
   dgramOpen(): number;
   dgramBind(fd: number, path: Buffer): void;
   dgramConnect(fd: number, path: Buffer): void;
@@ -55,7 +57,7 @@ export const NATIVE_FILE = 'tsnc-native.node';
 let loaded: NativeAddon | undefined;
 
 /**
- * The addon, loaded on first use from the bundle's own directory: only -U -u, -T and -I/-O on TCP
+ * The addon, loaded on first use from the bundle's own directory: only -U -u, -T, -I/-O on TCP and -q's close
  * need it, and nothing else pays for loading it. Missing (no compiler at build time, only
  * tsnc.cjs copied, the single executable): a TsncError that says which feature and why.
  */
@@ -112,7 +114,7 @@ const firstLine = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 
 /** The descriptor under a connected or listening net socket (fd -1 until connect() has run). */
-const streamFd = (socket: Socket | Server): number =>
+export const streamFd = (socket: Socket | Server): number =>
   (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
 
 /** The descriptor under a bound dgram socket (kept in a symbol-keyed state object by Node). */

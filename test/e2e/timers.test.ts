@@ -1,8 +1,13 @@
 // Rules 3 and 4: -q (quit after stdin EOF) and -w (connect timeout, idle timeout).
+import { openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAll, listener, tsnc } from '../helpers/cli.js';
+import { randomPayload, scratch, sha256 } from '../helpers/data.js';
+import { killAll, listener, start, tsnc, waitFor } from '../helpers/cli.js';
 import { itAsRoot, Netns } from '../helpers/netns.js';
 import { peerClient, peerServer, quietPeriod } from '../helpers/peer.js';
+
+const CHATTY_PEER = fileURLToPath(new URL('fixtures/chatty-peer.py', import.meta.url));
 
 afterEach(killAll);
 
@@ -38,6 +43,41 @@ describe('-q: quit after stdin EOF', () => {
     expect(await proc.exited(10_000)).toBe(0);
     await conn.fin;
     expect(conn.received().toString()).toBe('payload\n');
+    peer.close();
+  });
+
+  it('-q 0 to a peer that is still sending: the close waits until everything sent is acknowledged', async () => {
+    // A close with the peer's data unread is a reset, and the kernel drops what of ours it has not
+    // delivered yet: tsnc first drops what arrives until the peer has acknowledged all of it.
+    const files = scratch();
+    try {
+      const up = randomPayload(8 << 20);
+      const file = files.file('up', up);
+      for (let round = 0; round < 3; round += 1) {
+        const peer = start('python3', [CHATTY_PEER]);
+        await waitFor(() => peer.stdout().includes(10), 'the peer to listen');
+        const port = peer.stdout().toString().trim();
+        const client = tsnc(['-q', '0', '127.0.0.1', port], {
+          stdio: [openSync(file, 'r'), 'ignore', 'pipe'],
+        });
+        expect(await client.exited()).toBe(0);
+        expect(await peer.exited()).toBe(0);
+        expect(peer.stdout().toString()).toContain(`received ${up.length} ${sha256(up)}`);
+      }
+    } finally {
+      files.remove();
+    }
+  });
+
+  it('-q 0 to a peer that stopped reading: the wait for acknowledgements gives up, exit 0', async () => {
+    const peer = await peerServer();
+    const proc = tsnc(['-q', '0', '127.0.0.1', String(peer.port)]);
+    const conn = await peer.accepted();
+    conn.socket.pause();
+    // Small enough for the kernel to take it all (no backpressure), too big for the peer's window.
+    proc.write(randomPayload(1 << 20));
+    proc.endStdin();
+    expect(await proc.exited(15_000)).toBe(0);
     peer.close();
   });
 
