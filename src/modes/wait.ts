@@ -30,6 +30,17 @@ const within = <T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OU
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /**
+ * Sleep until performance.now() reaches `time`. Node's timers count whole milliseconds, so by this
+ * clock one fires up to about a millisecond early (most of the time, for a fractional delay); a
+ * wake just before the deadline would start an attempt with no time left, and its "0 bytes
+ * received" would replace the reason the attempts before it found.
+ */
+const sleepUntil = async (time: number): Promise<void> => {
+  for (let turns = 0; turns < 100 && performance.now() < time; turns += 1)
+    await sleep(time - performance.now());
+};
+
+/**
  * --send, then --expect, on a connected socket: resolves with undefined when the target passed,
  * else the reason. Without --expect the target passes once --send is handed to the kernel.
  */
@@ -138,7 +149,7 @@ const waitForTarget = async (
     }
     reason = outcome.reason;
     if (config.verbose) ctx.warn(outcome.line);
-    await sleep(Math.min(started + config.intervalMs, deadline) - performance.now());
+    await sleepUntil(Math.min(started + config.intervalMs, deadline));
   }
   return reason;
 };

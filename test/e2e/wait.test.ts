@@ -158,9 +158,44 @@ describe('--wait --send --expect: an application-level probe', () => {
     );
   });
 
+  it('attempts start an interval apart, and none at the deadline (2s at 1s: two attempts, both said)', async () => {
+    // Timers fire up to a millisecond early by performance.now(): a loop that trusted them started a
+    // third attempt with nothing left of the deadline, whose "0 bytes received" became the reason.
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.end('SSH-2.0-OpenSSH_9.2\r\n');
+    });
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    for (let round = 0; round < 3; round += 1) {
+      const { status, stderr } = await run([
+        '--wait',
+        '-v',
+        '--timeout',
+        '2s',
+        '--interval',
+        '1s',
+        '--expect',
+        '^SMTP',
+        `127.0.0.1:${port}`,
+      ]);
+      expect(status).toBe(1);
+      const failed = `tsnc: probe of 127.0.0.1 port ${port} (tcp) failed: connection closed after 21 bytes without a match for --expect\n`;
+      expect(stderr).toBe(
+        failed.repeat(2) +
+          `tsnc: wait for 127.0.0.1 port ${port} (tcp) timed out after 2s: connection closed after 21 bytes without a match for --expect\n`,
+      );
+    }
+  });
+
   it('a banner (--expect alone) that never matches: exit 1 with the reason', async () => {
     const ssh = await fakeService(() => undefined);
-    const server = createServer((socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n'));
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined); // a probe that gives up may reset
+      socket.end('SSH-2.0-OpenSSH_9.2\r\n');
+    });
     servers.push(server);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
