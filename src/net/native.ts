@@ -57,9 +57,9 @@ export const NATIVE_FILE = 'tsnc-native.node';
 let loaded: NativeAddon | undefined;
 
 /**
- * The addon, loaded on first use from the bundle's own directory: only -U -u, -T, -I/-O on TCP and -q's close
- * need it, and nothing else pays for loading it. Missing (no compiler at build time, only
- * tsnc.cjs copied, the single executable): a TsncError that says which feature and why.
+ * The addon, loaded on first use from the bundle's own directory: only -U -u, -T, -I/-O on TCP
+ * and -q's close need it, and nothing else pays for loading it. Missing (no compiler at build
+ * time, only tsnc.cjs copied, the single executable): a TsncError that says which feature and why.
  */
 export const loadNative = (feature: string): NativeAddon => {
   if (loaded !== undefined) return loaded;
