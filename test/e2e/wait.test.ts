@@ -47,6 +47,18 @@ const fakeService = async (
   return { port: (server.address() as AddressInfo).port, connections: () => count, requests };
 };
 
+/** A service that greets each client with an SSH banner (21 bytes) and closes. */
+const sshBanner = async (): Promise<number> => {
+  const server = createServer((socket) => {
+    socket.on('error', () => undefined); // a probe that gives up may reset
+    socket.end('SSH-2.0-OpenSSH_9.2\r\n');
+  });
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+};
+
 describe('--wait on loopback', () => {
   it('every target already listening, both spellings: exit 0, silent', async () => {
     const a = await peerServer();
@@ -161,14 +173,7 @@ describe('--wait --send --expect: an application-level probe', () => {
   it('attempts start an interval apart, and none at the deadline (2s at 1s: two attempts, both said)', async () => {
     // Timers fire up to a millisecond early by performance.now(): a loop that trusted them started a
     // third attempt with nothing left of the deadline, whose "0 bytes received" became the reason.
-    const server = createServer((socket) => {
-      socket.on('error', () => undefined);
-      socket.end('SSH-2.0-OpenSSH_9.2\r\n');
-    });
-    servers.push(server);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as AddressInfo;
+    const port = await sshBanner();
     for (let round = 0; round < 3; round += 1) {
       const { status, stderr } = await run([
         '--wait',
@@ -192,14 +197,7 @@ describe('--wait --send --expect: an application-level probe', () => {
 
   it('a banner (--expect alone) that never matches: exit 1 with the reason', async () => {
     const ssh = await fakeService(() => undefined);
-    const server = createServer((socket) => {
-      socket.on('error', () => undefined); // a probe that gives up may reset
-      socket.end('SSH-2.0-OpenSSH_9.2\r\n');
-    });
-    servers.push(server);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as AddressInfo;
+    const port = await sshBanner();
     expect((await run(['--wait', '--expect', '^SSH-2\\.0-', `127.0.0.1:${port}`])).status).toBe(0);
     // 2 s: the last attempt (at 1 s) has a whole interval to see the banner and the close. With
     // 500 ms, a start slowed by a loaded machine let the deadline cut the first attempt between
