@@ -62,19 +62,29 @@ const expectedData = (stdin: Stdin, flags: string[]): string => {
   return stdin === 'bytes-then-eof' ? 'data\n' : stdin === 'file' ? 'from-a-file\n' : '';
 };
 
+/** stdin goes in; FIN (or none) as the rule says; the peer answers and closes; tsnc exits 0. */
+const converse = async (
+  proc: Proc,
+  conn: PeerConnection,
+  stdin: Stdin,
+  fin: boolean,
+  flags: string[],
+): Promise<void> => {
+  feed(proc, stdin);
+  await expectFin(conn, fin);
+  conn.socket.end('bye\n');
+  expect(await proc.exited()).toBe(0);
+  expect(conn.received().toString()).toBe(expectedData(stdin, flags));
+  expect(proc.stdout().toString()).toBe('bye\n');
+};
+
 describe('half-close at stdin EOF, connect mode', () => {
   it.each(rows)('$flags, stdin $stdin: FIN $fin ($why)', async ({ flags, stdin, fin }) => {
     const peer = await peerServer();
     const proc = tsnc([...flags, '127.0.0.1', String(peer.port)], {
       stdio: [stdinOption(stdin), 'pipe', 'pipe'],
     });
-    const conn = await peer.accepted();
-    feed(proc, stdin);
-    await expectFin(conn, fin);
-    conn.socket.end('bye\n');
-    expect(await proc.exited()).toBe(0);
-    expect(conn.received().toString()).toBe(expectedData(stdin, flags));
-    expect(proc.stdout().toString()).toBe('bye\n');
+    await converse(proc, await peer.accepted(), stdin, fin, flags);
     peer.close();
   });
 });
@@ -82,12 +92,6 @@ describe('half-close at stdin EOF, connect mode', () => {
 describe('half-close at stdin EOF, listen mode (the same rule)', () => {
   it.each(rows)('$flags, stdin $stdin: FIN $fin ($why)', async ({ flags, stdin, fin }) => {
     const { proc, port } = await listener(flags, { stdio: [stdinOption(stdin), 'pipe', 'pipe'] });
-    const conn = await peerClient(port);
-    feed(proc, stdin);
-    await expectFin(conn, fin);
-    conn.socket.end('bye\n');
-    expect(await proc.exited()).toBe(0);
-    expect(conn.received().toString()).toBe(expectedData(stdin, flags));
-    expect(proc.stdout().toString()).toBe('bye\n');
+    await converse(proc, await peerClient(port), stdin, fin, flags);
   });
 });

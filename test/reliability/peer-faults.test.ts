@@ -5,11 +5,13 @@
 // what it wrote is an exact prefix of what the peer sent (sha256).
 import { openSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killAll, listener, tsnc, waitFor, type Proc } from '../helpers/cli.js';
+import { killAll, listener, start, tsnc, waitFor, type Proc } from '../helpers/cli.js';
 import { randomPayload, scratch, sha256 } from '../helpers/data.js';
 import { peerClient, peerServer } from '../helpers/peer.js';
 import { AT_ONCE_MS, canUseRoot, elapsed, itAsRoot, Netns, PEER, pidOf, ROOT_NOTE, vethPair } from './kit.js';
-import { start } from '../helpers/cli.js';
+
+/** The fault-injecting peer (kit's PEER) as a process of its own. */
+const peerProcess = (...args: string[]): Proc => start(process.execPath, [PEER, ...args]);
 
 afterEach(killAll);
 const files = scratch();
@@ -107,7 +109,7 @@ describe('the peer resets the connection mid-transfer (SO_LINGER 0)', () => {
 
 describe('the peer is killed with SIGKILL', () => {
   it('connect mode: the kernel closes its socket (FIN); tsnc exits 0 at once, stdout an exact prefix', async () => {
-    const peer = start(process.execPath, [PEER, 'serve', '127.0.0.1', '0', payloadFile, '--pace', '10']);
+    const peer = peerProcess('serve', '127.0.0.1', '0', payloadFile, '--pace', '10');
     const port = await readyPort(peer);
     const proc = tsnc(['127.0.0.1', String(port)]);
     await waitFor(() => proc.stdout().length >= 512 << 10, '512 KiB on stdout');
@@ -119,16 +121,7 @@ describe('the peer is killed with SIGKILL', () => {
   });
 
   it('connect mode, data unread by the peer (so the kernel sends RST): exit 0 at once, exact prefix', async () => {
-    const peer = start(process.execPath, [
-      PEER,
-      'serve',
-      '127.0.0.1',
-      '0',
-      payloadFile,
-      '--pace',
-      '10',
-      '--no-read',
-    ]);
+    const peer = peerProcess('serve', '127.0.0.1', '0', payloadFile, '--pace', '10', '--no-read');
     const port = await readyPort(peer);
     const proc = tsnc(['127.0.0.1', String(port)]);
     proc.write(randomPayload(64 << 10));
@@ -142,15 +135,7 @@ describe('the peer is killed with SIGKILL', () => {
 
   it('listen mode: exit 0 at once, stdout an exact prefix', async () => {
     const { proc, port } = await listener([]);
-    const peer = start(process.execPath, [
-      PEER,
-      'connect',
-      '127.0.0.1',
-      String(port),
-      payloadFile,
-      '--pace',
-      '10',
-    ]);
+    const peer = peerProcess('connect', '127.0.0.1', String(port), payloadFile, '--pace', '10');
     await waitFor(() => proc.stdout().length >= 512 << 10, '512 KiB on stdout');
     process.kill(pidOf(peer), 'SIGKILL');
     expect(await proc.exited(AT_ONCE_MS)).toBe(0);
@@ -160,16 +145,7 @@ describe('the peer is killed with SIGKILL', () => {
   it('tsnc sending a file to a peer that is killed: exit 0 at once', async () => {
     const { proc, port } = await listener([], { stdio: [openSync(payloadFile, 'r'), 'pipe', 'pipe'] });
     // A peer that sends slowly and never reads: tsnc's writes fill its buffers, then it dies.
-    const peer = start(process.execPath, [
-      PEER,
-      'connect',
-      '127.0.0.1',
-      String(port),
-      payloadFile,
-      '--pace',
-      '50',
-      '--no-read',
-    ]);
+    const peer = peerProcess('connect', '127.0.0.1', String(port), payloadFile, '--pace', '50', '--no-read');
     await waitFor(() => proc.stdout().length > 0, 'the peer to be connected');
     process.kill(pidOf(peer), 'SIGKILL');
     expect(await proc.exited(AT_ONCE_MS)).toBe(0);

@@ -179,6 +179,19 @@ describe.skipIf(!canUseRoot)(`a DNS server that never answers (test netns)${ROOT
     });
   });
   afterAll(() => ns.remove());
+  /** The payload sent to tsnc from 127.0.0.2, a peer whose name the dead DNS cannot give. */
+  const sendFrom2 = (port: number): Proc =>
+    ns.start(process.execPath, [
+      PEER,
+      'connect',
+      '127.0.0.1',
+      String(port),
+      payloadFile,
+      '--from',
+      '127.0.0.2',
+      '--hold',
+      '0',
+    ]);
 
   // Was a bug (fixed; see docs/reliability.md): a signal during a name lookup exits only when the lookup ends (here the resolver's 30 s
   // timeout). The handler in src/cli.ts calls process.exit(), and Node's exit waits for the
@@ -216,17 +229,7 @@ describe.skipIf(!canUseRoot)(`a DNS server that never answers (test netns)${ROOT
   itAsRoot('the session ends while the peer is still being named: exit at once', async () => {
     const proc = ns.tsnc(['-l', '-v', '-s', '127.0.0.1', '-p', '0']);
     const port = Number((await proc.stderrLine(/Listening on \S+ (\d+)\n/))[1]);
-    const peer = ns.start(process.execPath, [
-      PEER,
-      'connect',
-      '127.0.0.1',
-      String(port),
-      payloadFile,
-      '--from',
-      '127.0.0.2',
-      '--hold',
-      '0',
-    ]);
+    const peer = sendFrom2(port);
     expect(await peer.exited()).toBe(0);
     expect(await proc.exited(2000 + AT_ONCE_MS)).toBe(0);
     expect(sha256(proc.stdout())).toBe(sha256(payload));
@@ -235,17 +238,7 @@ describe.skipIf(!canUseRoot)(`a DNS server that never answers (test netns)${ROOT
   it('the same, with -n: no lookup, exit 0 at once (the workaround)', async () => {
     const proc = ns.tsnc(['-l', '-v', '-n', '-s', '127.0.0.1', '-p', '0']);
     const port = Number((await proc.stderrLine(/Listening on \S+ (\d+)\n/))[1]);
-    ns.start(process.execPath, [
-      PEER,
-      'connect',
-      '127.0.0.1',
-      String(port),
-      payloadFile,
-      '--from',
-      '127.0.0.2',
-      '--hold',
-      '0',
-    ]);
+    sendFrom2(port);
     expect(await proc.exited(AT_ONCE_MS)).toBe(0);
     expect(sha256(proc.stdout())).toBe(sha256(payload));
   });
