@@ -17,10 +17,13 @@ const sendQueueOf = (socket: Duplex): (() => number) | undefined => {
     const family = native.socketFamily(fd);
     if (family !== native.constants.AF_INET && family !== native.constants.AF_INET6) return undefined;
     return () => {
+      // Destroyed meanwhile (a reset): nothing left to wait for, and the descriptor may already
+      // belong to something else.
+      if (socket.destroyed) return 0;
       try {
         return native.sendQueue(fd);
       } catch {
-        return 0; // closed meanwhile (a reset): nothing left to wait for
+        return 0;
       }
     };
   } catch {
