@@ -3,11 +3,13 @@
 //    IP_TOS / IPV6_TCLASS (-T), as nc.openbsd's set_common_sockopts();
 //  - the bytes of a TCP socket's send queue the peer has not acknowledged yet (SIOCOUTQ), so that
 //    -q's close waits for them instead of resetting them away;
+//  - the size of a pipe's buffer (F_SETPIPE_SZ), so that stdin from a pipe comes in large reads;
 //  - unix datagram sockets (-U -u): socket, bind, connect, send, recvfrom, close, and readiness
 //    through a libuv poll handle on Node's own loop (no threads, no busy loop).
 // Every failure is thrown as an Error with `code` (ENOENT, ...) and `syscall`, like Node's own.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -145,6 +147,19 @@ static napi_value send_queue(napi_env env, napi_callback_info info) {
   int pending = 0;
   if (ioctl(fd, SIOCOUTQ, &pending) != 0) return throw_errno(env, errno, "ioctl");
   return number(env, pending);
+}
+
+// Set the size of a pipe's kernel buffer (F_SETPIPE_SZ); returns the size the kernel chose.
+static napi_value set_pipe_size(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd, size;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      !int_arg(env, argv[0], &fd) || !int_arg(env, argv[1], &size))
+    return throw_type(env, "setPipeSize(fd, size)");
+  int result = fcntl(fd, F_SETPIPE_SZ, size);
+  if (result < 0) return throw_errno(env, errno, "fcntl");
+  return number(env, result);
 }
 
 // A new unix datagram socket, non-blocking and close-on-exec.
@@ -392,6 +407,7 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT_FUNCTION("getIntOption", get_int_option);
   EXPORT_FUNCTION("socketFamily", socket_family);
   EXPORT_FUNCTION("sendQueue", send_queue);
+  EXPORT_FUNCTION("setPipeSize", set_pipe_size);
   EXPORT_FUNCTION("dgramOpen", dgram_open);
   EXPORT_FUNCTION("dgramBind", dgram_bind);
   EXPORT_FUNCTION("dgramConnect", dgram_connect);

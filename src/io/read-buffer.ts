@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
-import { readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { widenPipe } from '../net/native.js';
 
 /**
- * Reading into one reused buffer instead of a fresh one per read. A fresh 64 KiB (socket) or
- * 1 MiB (file) buffer per read is garbage that V8 frees only at a GC, which it starts only after
- * external memory has grown by about 64 MiB: that was most of tsnc's peak RSS (bench/PROFILE.md
- * §2). A chunk handed out here is valid only until the callback returns, or, when the consumer
- * pauses, until it resumes.
+ * Reading into one reused buffer instead of a fresh one per read. A fresh buffer per read is
+ * garbage that V8 frees only at a GC, which it starts only after external memory has grown by
+ * about 64 MiB: that was most of tsnc's peak RSS (bench/PROFILE.md §2). A chunk handed out here
+ * is valid only until the callback returns, or, when the consumer pauses, until it resumes.
  */
 
 /** The part of a libuv stream handle (tcp_wrap, pipe_wrap) that reading into a user buffer needs. */
@@ -24,8 +24,13 @@ const symbolNamed = (object: object, name: string): symbol | undefined =>
 let kBuffer: symbol | undefined;
 let kBufferCb: symbol | undefined;
 
-/** A socket read: what libuv reads at most by default. */
-const SOCKET_CHUNK = 64 * 1024;
+/**
+ * Every read, of a socket, a pipe or a regular file, takes up to 1 MiB: the JavaScript that runs
+ * per read (Node's stream machinery, the relay) then costs little per byte, also without V8's
+ * optimizing compiler (scripts/bundle.mjs). A pipe on stdin is widened to match (64 KiB by
+ * default); a socket's read takes what its queue holds.
+ */
+export const READ_CHUNK = 1 << 20;
 
 /** One buffer for every session that relays to stdout: they run one at a time. */
 let received: Buffer | undefined;
@@ -44,7 +49,7 @@ export const readIntoSharedBuffer = (socket: Socket, onChunk: (chunk: Buffer) =>
   const handle = handleOf(socket);
   if (kBuffer === undefined || kBufferCb === undefined || typeof handle?.useUserBuffer !== 'function')
     return false;
-  received ??= Buffer.allocUnsafeSlow(SOCKET_CHUNK);
+  received ??= Buffer.allocUnsafeSlow(READ_CHUNK);
   const buffer = received;
   const fields = socket as unknown as Record<symbol, unknown>;
   fields[kBuffer] = buffer;
@@ -93,14 +98,18 @@ abstract class ReusingReader extends EventEmitter {
   protected abstract readMore(): void;
 }
 
-/** stdin on a pipe or socket: a non-blocking socket reading into one 64 KiB buffer (public `onread`). */
+/**
+ * stdin on a pipe or socket: a non-blocking socket reading into one buffer (public `onread`); a
+ * pipe is widened first, so that a read can fill it.
+ */
 export class ReusingPipeReader extends ReusingReader {
   private eof = false;
   private readonly socket: Socket;
 
   constructor(fd: number) {
     super();
-    const buffer = Buffer.allocUnsafeSlow(SOCKET_CHUNK);
+    const buffer = Buffer.allocUnsafeSlow(READ_CHUNK);
+    if (fstatSync(fd).isFIFO()) widenPipe(fd, READ_CHUNK);
     this.socket = new Socket({
       fd,
       readable: true,
@@ -123,9 +132,6 @@ export class ReusingPipeReader extends ReusingReader {
   }
 }
 
-/** Regular files are read in 1 MiB chunks: Node's 64 KiB default costs half the throughput. */
-export const FILE_CHUNK = 1 << 20;
-
 /**
  * stdin on a regular file: read(2) into one 1 MiB buffer, one read per turn of the event loop so
  * the other direction runs between them. A regular file never blocks (nc reads it the same way);
@@ -134,7 +140,7 @@ export const FILE_CHUNK = 1 << 20;
 export class ReusingFileReader extends ReusingReader {
   private scheduled = false;
   private done = false;
-  private readonly buffer = Buffer.allocUnsafeSlow(FILE_CHUNK);
+  private readonly buffer = Buffer.allocUnsafeSlow(READ_CHUNK);
 
   constructor(private readonly fd: number) {
     super();

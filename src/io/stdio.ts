@@ -2,7 +2,7 @@ import { createReadStream, fstatSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { Writable, type Readable } from 'node:stream';
 import { isatty, ReadStream as TtyReadStream, WriteStream as TtyWriteStream } from 'node:tty';
-import { FILE_CHUNK, ReusingFileReader, ReusingPipeReader } from './read-buffer.js';
+import { READ_CHUNK, ReusingFileReader, ReusingPipeReader } from './read-buffer.js';
 
 /** What a standard stream is attached to; it decides how we read or write it. */
 export type StdioKind = 'tty' | 'file' | 'pipe' | 'device';
@@ -32,7 +32,7 @@ export const openInput = (fd: number, kind: StdioKind, reuse = false): Readable 
     case 'pipe':
       return new Socket({ fd, readable: true, writable: false, allowHalfOpen: true });
     case 'file':
-      return createReadStream('', { fd, autoClose: false, highWaterMark: FILE_CHUNK });
+      return createReadStream('', { fd, autoClose: false, highWaterMark: READ_CHUNK });
     case 'device':
       return createReadStream('', { fd, autoClose: false });
   }

@@ -23,6 +23,8 @@ export interface NativeAddon {
   socketFamily(fd: number): number;
   /** Bytes sent on a TCP socket that the peer has not acknowledged yet (SIOCOUTQ). */
   sendQueue(fd: number): number;
+  /** Set a pipe's kernel buffer size (F_SETPIPE_SZ); the size the kernel chose. */
+  setPipeSize(fd: number, size: number): number;
   dgramOpen(): number;
   dgramBind(fd: number, path: Buffer): void;
   dgramConnect(fd: number, path: Buffer): void;
@@ -57,8 +59,8 @@ export const NATIVE_FILE = 'tsnc-native.node';
 let loaded: NativeAddon | undefined;
 
 /**
- * The addon, loaded on first use from the bundle's own directory: only -U -u, -T, -I/-O on TCP
- * and -q's close need it, and nothing else pays for loading it. Missing (no compiler at build
+ * The addon, loaded on first use from the bundle's own directory: only -U -u, -T, -I/-O on TCP,
+ * -q's close and stdin on a pipe need it, and nothing else pays for loading it. Missing (no compiler at build
  * time, only tsnc.cjs copied, the single executable): a TsncError that says which feature and why.
  */
 export const loadNative = (feature: string): NativeAddon => {
@@ -112,6 +114,19 @@ const dlopenBytes = (addon: { exports: unknown }, bytes: ArrayBuffer): void => {
 
 const firstLine = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+
+/**
+ * Widen a pipe's kernel buffer to `size` bytes (F_SETPIPE_SZ) so that one read can take that much.
+ * Best effort: without the addon, or past the system's limit (/proc/sys/fs/pipe-max-size), the
+ * pipe stays as it is.
+ */
+export const widenPipe = (fd: number, size: number): void => {
+  try {
+    loadNative('a wide stdin pipe').setPipeSize(fd, size);
+  } catch {
+    // the pipe keeps its size; reads are just smaller
+  }
+};
 
 /** The descriptor under a connected or listening net socket (fd -1 until connect() has run). */
 export const streamFd = (socket: Socket | Server): number =>
