@@ -75,19 +75,10 @@ if (/\bimport\(/.test(bundle)) {
 }
 // The module wrapper Node itself puts around a CommonJS file.
 const code = `(function (exports, require, module, __filename, __dirname) {${bundle}\n})`;
-// V8 without its optimizing compiler, TurboFan: tsnc's JavaScript runs per read of up to 1 MiB
-// (src/io/read-buffer.ts), so optimizing it gains little, while TurboFan's first compilation, a
-// moment into every transfer, pages in about 4 MiB of its own code and takes 2-3 MiB more: a
-// long transfer's peak RSS was 15 % above a short one's (bench/PROFILE.md §8). The flags are part
-// of what a code cache must match: the launcher, the training run and the check below set the same.
-const v8Flags = '--max-opt=1';
-const setFlags = `require('node:v8').setFlagsFromString(${JSON.stringify(v8Flags)});`;
 const launcher = `#!/usr/bin/env node
 'use strict';
 // tsnc, built by scripts/bundle.mjs: the bundle is the string below, compiled from the V8 code
-// cache next to this file when there is one that fits this Node.js (else as usual). V8 runs
-// without its optimizing compiler: see scripts/bundle.mjs.
-${setFlags}
+// cache next to this file when there is one that fits this Node.js (else as usual).
 const { readFileSync } = require('node:fs');
 const { Script } = require('node:vm');
 const code = ${JSON.stringify(code)};
@@ -112,8 +103,7 @@ await rm(cacheFile, { force: true });
 const node = (script, ...args) =>
   spawnSync(process.execPath, ['-e', script, outfile, cacheFile, ...args], { encoding: 'utf8' });
 const made = node(
-  `${setFlags}
-  const [file, cache] = process.argv.slice(1);
+  `const [file, cache] = process.argv.slice(1);
   const { readFileSync, writeFileSync } = require('node:fs');
   const { Script } = require('node:vm');
   const text = readFileSync(file, 'utf8');
@@ -125,8 +115,7 @@ const made = node(
   run(exports, require, module, file, require('node:path').dirname(file));`,
 );
 const checked = node(
-  `${setFlags}
-  const [file, cache] = process.argv.slice(1);
+  `const [file, cache] = process.argv.slice(1);
   const { readFileSync } = require('node:fs');
   const { Script } = require('node:vm');
   const text = readFileSync(file, 'utf8');

@@ -56,6 +56,8 @@ export const peerEofEndsSession = (
   stdinIsRegularFile: boolean,
 ): boolean => stdinDone || stdinIsTTY || (bytesFromStdin === 0 && !stdinIsRegularFile);
 
+let optimizationLimited = false;
+
 /**
  * Relay one connection: source -> socket and socket -> sink (stdin and stdout, or an -e child),
  * two independent directions with backpressure, ended by the rules above. The connection is a
@@ -64,6 +66,10 @@ export const peerEofEndsSession = (
  */
 export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayRules): Promise<RelayEnd> =>
   new Promise((resolve) => {
+    if (!optimizationLimited) {
+      optimizationLimited = true;
+      void import('../v8-tiers.js').then(({ limitOptimization }) => limitOptimization());
+    }
     let bytesFromStdin = 0;
     /** stdin hit EOF and every byte of it was handed to the kernel. */
     let stdinDone = false;

@@ -31,8 +31,12 @@ const modulesLoadedBy = async (args: string[]): Promise<string[]> => {
     .map((line) => line.slice('NativeModule '.length));
 };
 
-/** Built-ins that only rare options need: --ssl, --sha256/--json, -e/-c, -u, --serve, the addon. */
+/**
+ * Built-ins that only rare options need (--ssl, --sha256/--json, -e/-c, -u, --serve, the addon), and
+ * v8, which only a session needs (src/v8-tiers.ts).
+ */
 const RARE = [
+  'v8',
   'sea',
   'module',
   'internal/modules/esm/loader',
