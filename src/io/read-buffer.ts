@@ -32,6 +32,12 @@ let kBufferCb: symbol | undefined;
  */
 export const READ_CHUNK = 1 << 20;
 
+/** False once a pipe on stdin could not be widened (no addon): its reads stay at 64 KiB. */
+let readsLarge = true;
+
+/** Whether every read can be as large as READ_CHUNK (src/v8-tiers.ts depends on it). */
+export const largeReads = (): boolean => readsLarge;
+
 /** One buffer for every session that relays to stdout: they run one at a time. */
 let received: Buffer | undefined;
 
@@ -109,7 +115,7 @@ export class ReusingPipeReader extends ReusingReader {
   constructor(fd: number) {
     super();
     const buffer = Buffer.allocUnsafeSlow(READ_CHUNK);
-    if (fstatSync(fd).isFIFO()) widenPipe(fd, READ_CHUNK);
+    if (fstatSync(fd).isFIFO() && !widenPipe(fd, READ_CHUNK)) readsLarge = false;
     this.socket = new Socket({
       fd,
       readable: true,

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { ShutdownPolicy } from '../config.js';
 import { acknowledged } from '../net/acknowledged.js';
 import type { Sink, Source } from './endpoints.js';
-import { readIntoSharedBuffer } from './read-buffer.js';
+import { largeReads, readIntoSharedBuffer } from './read-buffer.js';
 import { flushed } from './stdio.js';
 
 /** The data-path rules of one session (see README "Differences from nc"). */
@@ -66,7 +66,8 @@ let optimizationLimited = false;
  */
 export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayRules): Promise<RelayEnd> =>
   new Promise((resolve) => {
-    if (!optimizationLimited) {
+    // Without TurboFan only while every read is large: 64 KiB reads of a narrow pipe need it.
+    if (!optimizationLimited && largeReads()) {
       optimizationLimited = true;
       void import('../v8-tiers.js').then(({ limitOptimization }) => limitOptimization());
     }

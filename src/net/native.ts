@@ -118,13 +118,13 @@ const firstLine = (error: unknown): string =>
 /**
  * Widen a pipe's kernel buffer to `size` bytes (F_SETPIPE_SZ) so that one read can take that much.
  * Best effort: without the addon, or past the system's limit (/proc/sys/fs/pipe-max-size), the
- * pipe stays as it is.
+ * pipe stays as it is (false).
  */
-export const widenPipe = (fd: number, size: number): void => {
+export const widenPipe = (fd: number, size: number): boolean => {
   try {
-    loadNative('a wide stdin pipe').setPipeSize(fd, size);
+    return loadNative('a wide stdin pipe').setPipeSize(fd, size) >= size;
   } catch {
-    // the pipe keeps its size; reads are just smaller
+    return false;
   }
 };
 
