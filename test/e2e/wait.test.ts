@@ -47,6 +47,9 @@ const fakeService = async (
   return { port: (server.address() as AddressInfo).port, connections: () => count, requests };
 };
 
+/** Why --expect '^SMTP' fails against sshBanner(). */
+const BANNER_MISMATCH = 'connection closed after 21 bytes without a match for --expect';
+
 /** A service that greets each client with an SSH banner (21 bytes) and closes. */
 const sshBanner = async (): Promise<number> => {
   const server = createServer((socket) => {
@@ -174,23 +177,23 @@ describe('--wait --send --expect: an application-level probe', () => {
     // Timers fire up to a millisecond early by performance.now(): a loop that trusted them started a
     // third attempt with nothing left of the deadline, whose "0 bytes received" became the reason.
     const port = await sshBanner();
+    const args = [
+      '--wait',
+      '-v',
+      '--timeout',
+      '2s',
+      '--interval',
+      '1s',
+      '--expect',
+      '^SMTP',
+      `127.0.0.1:${port}`,
+    ];
     for (let round = 0; round < 3; round += 1) {
-      const { status, stderr } = await run([
-        '--wait',
-        '-v',
-        '--timeout',
-        '2s',
-        '--interval',
-        '1s',
-        '--expect',
-        '^SMTP',
-        `127.0.0.1:${port}`,
-      ]);
+      const { status, stderr } = await run(args);
       expect(status).toBe(1);
-      const failed = `tsnc: probe of 127.0.0.1 port ${port} (tcp) failed: connection closed after 21 bytes without a match for --expect\n`;
       expect(stderr).toBe(
-        failed.repeat(2) +
-          `tsnc: wait for 127.0.0.1 port ${port} (tcp) timed out after 2s: connection closed after 21 bytes without a match for --expect\n`,
+        `tsnc: probe of 127.0.0.1 port ${port} (tcp) failed: ${BANNER_MISMATCH}\n`.repeat(2) +
+          `tsnc: wait for 127.0.0.1 port ${port} (tcp) timed out after 2s: ${BANNER_MISMATCH}\n`,
       );
     }
   });
@@ -212,7 +215,7 @@ describe('--wait --send --expect: an application-level probe', () => {
     ]);
     expect(status).toBe(1);
     expect(stderr).toBe(
-      `tsnc: wait for 127.0.0.1 port ${port} (tcp) timed out after 2s: connection closed after 21 bytes without a match for --expect\n`,
+      `tsnc: wait for 127.0.0.1 port ${port} (tcp) timed out after 2s: ${BANNER_MISMATCH}\n`,
     );
     // A service that accepts and says nothing: the deadline ends the attempt.
     const silent = await run(['--wait', '--timeout', '500ms', '--expect', 'x', `127.0.0.1:${ssh.port}`]);
