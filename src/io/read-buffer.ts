@@ -27,7 +27,7 @@ let kBufferCb: symbol | undefined;
 /**
  * Every read, of a socket, a pipe or a regular file, takes up to 1 MiB: the JavaScript that runs
  * per read (Node's stream machinery, the relay) then costs little per byte, also without V8's
- * optimizing compiler (scripts/bundle.mjs). A pipe on stdin is widened to match (64 KiB by
+ * optimizing compiler (src/v8-tiers.ts). A pipe on stdin is widened to match (64 KiB by
  * default); a socket's read takes what its queue holds.
  */
 export const READ_CHUNK = 1 << 20;
@@ -35,7 +35,7 @@ export const READ_CHUNK = 1 << 20;
 /** False once a pipe on stdin could not be widened (no addon): its reads stay at 64 KiB. */
 let readsLarge = true;
 
-/** Whether every read can be as large as READ_CHUNK (src/v8-tiers.ts depends on it). */
+/** Whether every read can be as large as READ_CHUNK: the relay does without TurboFan only then. */
 export const largeReads = (): boolean => readsLarge;
 
 /** One buffer for every session that relays to stdout: they run one at a time. */
