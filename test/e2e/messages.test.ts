@@ -195,7 +195,7 @@ describe.skipIf(!canUseRoot)(`a name that does not resolve${ROOT_NOTE}`, () => {
   const ns = new Netns('dns');
   beforeAll(async () => {
     ns.create();
-    ns.etc('resolv.conf', 'nameserver 127.0.0.1\noptions attempts:1 timeout:2\n');
+    ns.localResolver(2);
     await ns.helper('python3', [fileURLToPath(new URL('fixtures/nxdomain-dns.py', import.meta.url))]);
   });
   afterAll(() => ns.remove());

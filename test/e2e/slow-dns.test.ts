@@ -13,7 +13,7 @@ describe.skipIf(!canUseRoot)(`slow reverse DNS${ROOT_NOTE}`, () => {
     ns.create();
     // 127.0.0.2 has no /etc/hosts entry, so the reverse lookup for `Listening on` asks the
     // silent DNS and waits.
-    ns.etc('resolv.conf', 'nameserver 127.0.0.1\noptions attempts:1 timeout:3\n');
+    ns.localResolver(3);
     await ns.helper('python3', [fileURLToPath(new URL('fixtures/silent-dns.py', import.meta.url))]);
   });
   afterAll(() => ns.remove());

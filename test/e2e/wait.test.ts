@@ -263,7 +263,7 @@ describe.skipIf(!canUseRoot)(`--wait for a name that resolves later${ROOT_NOTE}`
   beforeAll(async () => {
     ns.create();
     // Every lookup stays in the namespace: /etc/hosts first, then a DNS that says NXDOMAIN.
-    ns.etc('resolv.conf', 'nameserver 127.0.0.1\noptions attempts:1 timeout:1\n');
+    ns.localResolver(1);
     ns.etc('hosts', '127.0.0.1 localhost\n');
     await ns.helper('python3', [NXDOMAIN_DNS]);
   });

@@ -61,6 +61,14 @@ export class Netns {
     writeFileSync(join(this.etcDir, file), text);
   }
 
+  /**
+   * Name lookups in the namespace ask a DNS on 127.0.0.1 (a fixture the test starts there), once,
+   * giving up after `timeoutSeconds`.
+   */
+  localResolver(timeoutSeconds: number): void {
+    this.etc('resolv.conf', `nameserver 127.0.0.1\noptions attempts:1 timeout:${timeoutSeconds}\n`);
+  }
+
   /** Start a process in the namespace with the test helper (afterEach(killAll) ends it). */
   start(command: string, args: readonly string[], options: SpawnOptions = {}): Proc {
     // `ip netns exec` execs the command itself: the child's pid is the program's.

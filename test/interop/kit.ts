@@ -101,3 +101,11 @@ export const stdoutIncludes = (proc: Proc, text: string, ms = 10_000): Promise<v
     stream?.on('data', check);
     check();
   });
+
+/** A line typed on a reaches b ("from-a"), then one typed on b reaches a ("from-b"). */
+export const exchange = async (a: Proc, b: Proc): Promise<void> => {
+  a.write('from-a\n');
+  await stdoutIncludes(b, 'from-a\n');
+  b.write('from-b\n');
+  await stdoutIncludes(a, 'from-b\n');
+};

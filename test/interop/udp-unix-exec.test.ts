@@ -1,12 +1,12 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect } from 'vitest';
-import { killAll, start, tsnc, waitFor, type Proc } from '../helpers/cli.js';
+import { killAll, start, tsnc, waitFor } from '../helpers/cli.js';
 import { scratch } from '../helpers/data.js';
 import { itWithPeer } from '../helpers/peers.js';
 import { udpPeer } from '../helpers/udp.js';
 import { freePort } from '../helpers/peer.js';
-import { EXIT_MS, stdoutIncludes } from './kit.js';
+import { exchange, EXIT_MS, stdoutIncludes } from './kit.js';
 
 /*
  * -u and -U against nc.openbsd and socat in both roles, and -e/-c against what ncat and
@@ -19,14 +19,6 @@ afterAll(() => files.remove());
 
 let counter = 0;
 const socketPath = (): string => join(files.dir, `i${(counter += 1)}.sock`);
-
-/** Lines typed on each side arrive on the other. */
-const exchange = async (a: Proc, b: Proc): Promise<void> => {
-  a.write('from-a\n');
-  await stdoutIncludes(b, 'from-a\n');
-  b.write('from-b\n');
-  await stdoutIncludes(a, 'from-b\n');
-};
 
 describe('interop: UDP', () => {
   itWithPeer('nc.openbsd')('tsnc -u -l <-> nc.openbsd -u', async () => {

@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect } from 'vitest';
 import { killAll, start, tsnc, waitFor, type Proc } from '../helpers/cli.js';
 import { scratch } from '../helpers/data.js';
 import { itWithNativeAnd } from '../helpers/peers.js';
-import { stdoutIncludes } from './kit.js';
+import { exchange, stdoutIncludes } from './kit.js';
 
 const files = scratch();
 afterEach(killAll);
@@ -18,14 +18,6 @@ const socketPath = (): string => join(files.dir, `g${(counter += 1)}.sock`);
 // Clients end by SIGKILL in teardown, which leaves their temporary socket: keep it in scratch.
 const tsncHere = (args: string[]): Proc => tsnc(args, { env: { ...process.env, TMPDIR: files.dir } });
 const abstractName = (): string => `tsnc-interop-${process.pid}-${(counter += 1)}`;
-
-/** The client's line reaches the server, and the server's answer reaches the client. */
-const exchange = async (client: Proc, server: Proc): Promise<void> => {
-  client.write('from-client\n');
-  await stdoutIncludes(server, 'from-client\n');
-  server.write('from-server\n');
-  await stdoutIncludes(client, 'from-server\n');
-};
 
 describe('interop: unix datagram sockets', () => {
   itWithNativeAnd('nc.openbsd')(
@@ -117,7 +109,7 @@ describe('interop: unix datagram sockets', () => {
       expect(await unnamed.exited()).toBe(0);
       const named = start('socat', ['-', `UNIX-SENDTO:${path},bind=${socketPath()}`]);
       await exchange(named, server);
-      expect(server.stdout().toString()).toBe('from-client\n');
+      expect(server.stdout().toString()).toBe('from-a\n');
       expect(server.stderr()).toBe(
         `Bound on ${path}\ntsnc: ${path}: datagram from an unbound socket dropped: no address to answer\n` +
           `Connection received on ${path}\n`,

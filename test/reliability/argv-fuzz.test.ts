@@ -141,7 +141,7 @@ describe.skipIf(!canUseRoot)(`the built CLI, in a test netns with a fake DNS${RO
   let stopping = false;
   beforeAll(async () => {
     ns.create();
-    ns.etc('resolv.conf', 'nameserver 127.0.0.1\noptions attempts:1 timeout:1\n');
+    ns.localResolver(1);
     ns.etc('hosts', '127.0.0.1 localhost\n::1 localhost ip6-localhost\n');
     await startDns();
   });

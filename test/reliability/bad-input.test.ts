@@ -595,7 +595,7 @@ describe.skipIf(!canUseRoot)(`names that don't resolve (fake DNS in a test netns
   const ns = new Netns('badin');
   beforeAll(async () => {
     ns.create();
-    ns.etc('resolv.conf', 'nameserver 127.0.0.1\noptions attempts:1 timeout:2\n');
+    ns.localResolver(2);
     // Only the v4 localhost: `-6 localhost` must find nothing, the same on every host.
     ns.etc('hosts', '127.0.0.1 localhost\n');
     await ns.helper('python3', [NXDOMAIN_DNS]);

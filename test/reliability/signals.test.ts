@@ -170,7 +170,7 @@ describe.skipIf(!canUseRoot)(`a DNS server that never answers (test netns)${ROOT
   let queries = 0;
   beforeAll(async () => {
     ns.create();
-    ns.etc('resolv.conf', 'nameserver 127.0.0.1\noptions attempts:1 timeout:30\n');
+    ns.localResolver(30);
     // 127.0.0.2 and .3 have no name here, so a reverse lookup of them asks the silent DNS.
     ns.etc('hosts', '127.0.0.1 localhost\n');
     const { child } = await ns.helper('python3', [fixture('silent-dns.py'), '300']);
