@@ -43,7 +43,13 @@ const parse = async (
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     if (json || jsonToken(argv)) {
-      const message = error.message !== '' ? error.message : (usageText(io.progName).split('\n')[0] ?? '');
+      // The usage as one line: its wrapped lines joined.
+      const message =
+        error.message !== ''
+          ? error.message
+          : usageText(io.progName)
+              .replace(/\n\t */g, ' ')
+              .trim();
       (await import('./report.js')).reportUsageError((text) => io.writeStderr(text), message, error.exitCode);
       return error.exitCode;
     }
