@@ -153,7 +153,12 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         // Only JSON on stderr: diagnostics become error events, -v lines their own events.
         warn: (text) => report.error(text),
         info: () => undefined,
-        event: (event) => report.event(event),
+        event: (event) => {
+          // A failed --verify hands its held-back bytes to stdout now, so that the session's
+          // counts are those of the summary and of stdout.
+          if (event.event === 'closed') verifier?.finish();
+          report.event(event);
+        },
       }
     : {
         stdin,
