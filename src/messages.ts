@@ -130,6 +130,7 @@ export const messages = {
   expectInvalid: (reason: string) => `--expect: invalid regular expression: ${reason}`,
   sendInvalid: (text: string) => `--send: invalid escape in: ${text}`,
   targetMissingBracket: (text: string) => `missing closing bracket in target: ${text}`,
+  targetMissingHost: (text: string) => `missing host name in target: ${text}`,
   listenOneAddress: () => 'cannot use -s and a listen address together',
   invalidOption: (letter: string) => `invalid option -- '${letter}'`,
   optionNeedsArgument: (letter: string) => `option requires an argument -- '${letter}'`,

@@ -1006,8 +1006,11 @@ const waitConfig = (raw: RawArgs, services: ServiceTable): WaitConfig => {
   for (const [option, given] of NOT_WITH_WAIT) if (given(raw)) fail(messages.cannotCombine('--wait', option));
   const waitSeconds = seconds(raw.wait, 0, Math.floor(INT_MAX / 1000), messages.timeoutInvalid);
   const family = raw.family === '4' ? 4 : raw.family === '6' ? 6 : undefined;
-  const timeoutText = raw.waitTimeout ?? '60s';
-  const timeoutMs = parseDuration('--timeout', timeoutText);
+  const timeoutMs = parseDuration('--timeout', raw.waitTimeout ?? '60s');
+  // As given, but always with its unit: a bare number is seconds.
+  const timeoutText = /^\d+$/.test(raw.waitTimeout ?? '')
+    ? `${raw.waitTimeout}s`
+    : (raw.waitTimeout ?? '60s');
   const intervalMs = raw.waitInterval === undefined ? 1000 : parseDuration('--interval', raw.waitInterval);
   const targets = parseTargets(raw.operands, services);
   if (raw.numeric) {
