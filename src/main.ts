@@ -153,6 +153,7 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         // Only JSON on stderr: diagnostics become error events, -v lines their own events.
         warn: (text) => report.error(text),
         info: () => undefined,
+        note: (text) => report.error(text),
         event: (event) => {
           // A failed --verify hands its held-back bytes to stdout now, so that the session's
           // counts are those of the summary and of stdout.
@@ -167,6 +168,7 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         info: (text) => {
           if (config.verbose) io.writeStderr(`${text}\n`);
         },
+        note: (text) => io.writeStderr(`${text}\n`),
       };
   /** The exit status, once known (not after an unexpected error: cli.ts reports that). */
   let status: number | undefined;
