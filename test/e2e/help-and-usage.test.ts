@@ -96,10 +96,9 @@ describe('-h and --version end the command line, as -h does in nc.openbsd', () =
   );
 
   it('--version, then a bad option: the version, exit 0; the bad option first: an error', async () => {
-    expect(await run(['--version', '-Y'])).toMatchObject({
-      status: 0,
-      stdout: expect.stringMatching(/^tsnc /),
-    });
+    const version = await run(['--version', '-Y']);
+    expect(version.status).toBe(0);
+    expect(version.stdout).toMatch(/^tsnc /);
     expect((await run(['-Y', '--version'])).status).toBe(1);
     // The option itself is still checked.
     expect((await run(['--help=1', '-Y'])).stderr).toMatch(
