@@ -10,6 +10,11 @@ export interface GetoptSpec {
   readonly takesValue: boolean;
   /** Value a valueless flag stands for: `-4` is `--family=4`. */
   readonly impliedValue?: string;
+  /**
+   * Nothing after this option is read (-h, --version): nc.openbsd's getopt loop calls help(),
+   * which exits, as soon as it meets -h, so `nc -h -Y` is help and `nc -Y -h` an error.
+   */
+  readonly endsParsing?: boolean;
 }
 
 const flagToken = (spec: GetoptSpec): string =>
@@ -52,6 +57,7 @@ export const getopt = (argv: readonly string[], specs: readonly GetoptSpec[]): G
       if (!spec.takesValue) {
         if (eq !== -1) throw new UsageError(messages.longOptionTakesNoArgument(name), true);
         options.push(flagToken(spec));
+        if (spec.endsParsing === true) return { options, operands };
         continue;
       }
       const value = eq === -1 ? nextWord() : arg.slice(eq + 1);
@@ -69,6 +75,7 @@ export const getopt = (argv: readonly string[], specs: readonly GetoptSpec[]): G
       if (spec === undefined) throw new UsageError(messages.invalidOption(letter), true);
       if (!spec.takesValue) {
         options.push(flagToken(spec));
+        if (spec.endsParsing === true) return { options, operands };
         continue;
       }
       const value = j + 1 < arg.length ? arg.slice(j + 1) : nextWord();

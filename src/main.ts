@@ -43,7 +43,13 @@ const parse = async (
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     if (json || jsonToken(argv)) {
-      const message = error.message !== '' ? error.message : (usageText(io.progName).split('\n')[0] ?? '');
+      // The usage as one line: its wrapped lines joined.
+      const message =
+        error.message !== ''
+          ? error.message
+          : usageText(io.progName)
+              .replace(/\n\t */g, ' ')
+              .trim();
       (await import('./report.js')).reportUsageError((text) => io.writeStderr(text), message, error.exitCode);
       return error.exitCode;
     }
@@ -147,7 +153,13 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         // Only JSON on stderr: diagnostics become error events, -v lines their own events.
         warn: (text) => report.error(text),
         info: () => undefined,
-        event: (event) => report.event(event),
+        note: (text) => report.error(text),
+        event: (event) => {
+          // A failed --verify hands its held-back bytes to stdout now, so that the session's
+          // counts are those of the summary and of stdout.
+          if (event.event === 'closed') verifier?.finish();
+          report.event(event);
+        },
       }
     : {
         stdin,
@@ -156,6 +168,7 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         info: (text) => {
           if (config.verbose) io.writeStderr(`${text}\n`);
         },
+        note: (text) => io.writeStderr(`${text}\n`),
       };
   /** The exit status, once known (not after an unexpected error: cli.ts reports that). */
   let status: number | undefined;

@@ -120,6 +120,8 @@ export const messages = {
   tlsNameMismatch: (name: string, altNames: string) =>
     `certificate is not valid for ${name} (${altNames === '' ? 'no subjectAltName' : altNames})`,
   tlsClosed: () => 'connection closed during the handshake',
+  /** -w passed during the handshake (a server that is not TLS never answers the ClientHello). */
+  tlsTimedOut: (seconds: number) => `timed out after ${seconds} s (-w)`,
   /** -v: what was negotiated, and how the server certificate was checked (client). */
   tlsConnected: (where: string, protocol: string, cipher: string, checked: string | undefined) =>
     `TLS connection with ${where}: ${protocol} ${cipher}${checked === undefined ? '' : `, ${checked}`}`,
@@ -130,6 +132,7 @@ export const messages = {
   expectInvalid: (reason: string) => `--expect: invalid regular expression: ${reason}`,
   sendInvalid: (text: string) => `--send: invalid escape in: ${text}`,
   targetMissingBracket: (text: string) => `missing closing bracket in target: ${text}`,
+  targetMissingHost: (text: string) => `missing host name in target: ${text}`,
   listenOneAddress: () => 'cannot use -s and a listen address together',
   invalidOption: (letter: string) => `invalid option -- '${letter}'`,
   optionNeedsArgument: (letter: string) => `option requires an argument -- '${letter}'`,

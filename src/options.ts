@@ -60,15 +60,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'program',
-    help: 'Run the program (arguments split on spaces, no shell); its stdin and stdout are the connection (not in nc.openbsd)',
+    help: 'Run the program (arguments split like shell words, quotes honoured, no shell); its stdin and stdout are the connection (not in nc.openbsd)',
   },
   {
     key: 'help',
     short: 'h',
     long: 'help',
     takesValue: false,
+    endsParsing: true,
     type: 'boolean',
-    help: 'Print this help and exit',
+    help: 'Print this help and exit (what follows it on the command line is not read, as nc)',
   },
   {
     key: 'recvBuffer',
@@ -276,9 +277,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'send-only',
     takesValue: false,
     type: 'boolean',
-    help: 'Only send: drop what the peer sends, FIN and exit once stdin is sent (ncat; -N -q 0)',
+    help: "Only send: drop what the peer sends; FIN once stdin is sent, exit at the peer's EOF (ncat exits at once)",
   },
-  { key: 'version', long: 'version', takesValue: false, type: 'boolean', help: 'Print the version and exit' },
+  {
+    key: 'version',
+    long: 'version',
+    takesValue: false,
+    endsParsing: true,
+    type: 'boolean',
+    help: 'Print the version and exit (what follows it on the command line is not read)',
+  },
   {
     key: 'waitFor',
     long: 'wait',
@@ -998,8 +1006,11 @@ const waitConfig = (raw: RawArgs, services: ServiceTable): WaitConfig => {
   for (const [option, given] of NOT_WITH_WAIT) if (given(raw)) fail(messages.cannotCombine('--wait', option));
   const waitSeconds = seconds(raw.wait, 0, Math.floor(INT_MAX / 1000), messages.timeoutInvalid);
   const family = raw.family === '4' ? 4 : raw.family === '6' ? 6 : undefined;
-  const timeoutText = raw.waitTimeout ?? '60s';
-  const timeoutMs = parseDuration('--timeout', timeoutText);
+  const timeoutMs = parseDuration('--timeout', raw.waitTimeout ?? '60s');
+  // As given, but always with its unit: a bare number is seconds.
+  const timeoutText = /^\d+$/.test(raw.waitTimeout ?? '')
+    ? `${raw.waitTimeout}s`
+    : (raw.waitTimeout ?? '60s');
   const intervalMs = raw.waitInterval === undefined ? 1000 : parseDuration('--interval', raw.waitInterval);
   const targets = parseTargets(raw.operands, services);
   if (raw.numeric) {
@@ -1022,16 +1033,41 @@ const waitConfig = (raw: RawArgs, services: ServiceTable): WaitConfig => {
   };
 };
 
-/** The one-paragraph usage nc prints after a command-line error. */
+/** How wide nc.openbsd's usage lines are: each fits an 80-column terminal. */
+const USAGE_COLUMNS = 79;
+
+/**
+ * The usage nc prints after a command-line error: the short options as nc.openbsd's usage()
+ * lists them, wrapped at 80 columns onto lines that start with a tab and two spaces, and the
+ * operands on a line of their own. The long options are many: -h lists them.
+ */
 export const usageText = (prog: string): string => {
   const flags = OPTIONS.filter((o) => o.short !== undefined && !o.takesValue)
     .map((o) => o.short)
     .sort((a, b) => (a ?? '').localeCompare(b ?? '', 'en', { caseFirst: 'upper' }))
     .join('');
-  const valued = OPTIONS.filter((o) => o.short !== undefined && o.takesValue)
-    .map((o) => `[-${o.short} ${o.valueName}]`)
-    .join(' ');
-  return `usage: ${prog} [-${flags}] ${valued}\n\t  [--no-shutdown] [destination] [port]\n`;
+  const words = [
+    `[-${flags}]`,
+    ...OPTIONS.filter((o) => o.short !== undefined && o.takesValue).map(
+      (o) => `[-${o.short} ${o.valueName}]`,
+    ),
+    '[--long-option ...]',
+  ];
+  const indent = '\t  ';
+  const lines: string[] = [];
+  let line = `usage: ${prog}`;
+  for (const word of words) {
+    // A tab is 8 columns on a terminal.
+    const columns = line.replace(/^\t/, ' '.repeat(8)).length + 1 + word.length;
+    if (columns > USAGE_COLUMNS) {
+      lines.push(line);
+      line = `${indent}${word}`;
+    } else {
+      line = `${line} ${word}`;
+    }
+  }
+  lines.push(line, `${indent}[destination] [port]`);
+  return `${lines.join('\n')}\n`;
 };
 
 /** The full -h text: banner, usage, every option, the exit codes. */

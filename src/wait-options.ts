@@ -33,7 +33,8 @@ export const parseDuration = (option: string, text: string): number => {
 export const parseTargets = (operands: readonly string[], services: ServiceTable): WaitTarget[] => {
   const targets: WaitTarget[] = [];
   for (let i = 0; i < operands.length; i += 1) {
-    const word = (operands[i] ?? '').replace(/^tcp:\/\//, '').replace(/\/$/, '');
+    const given = operands[i] ?? '';
+    const word = given.replace(/^tcp:\/\//, '').replace(/\/$/, '');
     let host: string;
     let portText: string | undefined;
     if (word.startsWith('[')) {
@@ -53,7 +54,7 @@ export const parseTargets = (operands: readonly string[], services: ServiceTable
       portText = operands[i];
     }
     if (portText === undefined) return fail(messages.missingPort());
-    if (host === '') throw new UsageError('', true);
+    if (host === '') return fail(messages.targetMissingHost(given));
     targets.push({ host, port: parsePort(portText, services) });
   }
   if (targets.length === 0) throw new UsageError('', true);

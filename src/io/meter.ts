@@ -57,7 +57,8 @@ const REDRAW_MS = 250;
 export class Meter {
   private readonly sent: Tally;
   private readonly received: Tally;
-  private readonly started = performance.now();
+  /** When the session began (stdin attached to a connection): a listener's wait is not counted. */
+  private started: number | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -98,10 +99,25 @@ export class Meter {
 
   /** stdin, counted on its way to the connection. */
   source(inner: Source): Source {
-    return mapSource(inner, (chunk) => {
+    const counted = mapSource(inner, (chunk) => {
       this.sent.add(chunk);
       return chunk;
     });
+    return {
+      ...counted,
+      get ended() {
+        return inner.ended;
+      },
+      attach: (consumer) => {
+        this.started ??= performance.now();
+        counted.attach(consumer);
+      },
+    };
+  }
+
+  /** Seconds since the session began (0 before). */
+  private elapsed(): number {
+    return this.started === undefined ? 0 : (performance.now() - this.started) / 1000;
   }
 
   /** stdout, counted on its way from the connection. */
@@ -118,7 +134,7 @@ export class Meter {
 
   /** The live line: bytes, rate, and with a known size the share done and the time left. */
   private line(): string {
-    const seconds = (performance.now() - this.started) / 1000;
+    const seconds = this.elapsed();
     const { expectedBytes } = this.options;
     let sent = `sent ${humanBytes(this.sent.bytes)}`;
     if (expectedBytes !== undefined && expectedBytes > 0) {
@@ -140,9 +156,11 @@ export class Meter {
     const { progName, write } = this.options;
     if (this.options.progress) {
       if (this.options.live) write('\r\x1b[K');
-      const seconds = (performance.now() - this.started) / 1000;
+      const seconds = this.elapsed();
+      // Words in ncat's order (`5 bytes sent, 0 bytes received in 0.01 seconds`): no line of
+      // --progress starts like --sha256's `sent N bytes, sha256 ...`, which scripts compare.
       write(
-        `${progName}: sent ${this.sent.bytes} bytes (${this.rate(this.sent.bytes, seconds)}), received ${this.received.bytes} bytes (${this.rate(this.received.bytes, seconds)}) in ${seconds.toFixed(2)} s\n`,
+        `${progName}: ${this.sent.bytes} bytes sent (${this.rate(this.sent.bytes, seconds)}), ${this.received.bytes} bytes received (${this.rate(this.received.bytes, seconds)}) in ${seconds.toFixed(2)} s\n`,
       );
     }
     if (this.options.sha256) {

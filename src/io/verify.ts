@@ -80,8 +80,16 @@ export class Verifier {
    * After the session: undefined if what arrived ended in the trailer of exactly the bytes
    * before it, else why not. Bytes held back that are not a trailer are data: they go to stdout.
    * Nothing at all is fine only for a side that sent data itself (its peer may never end stdin).
+   * Settled once: a later call gives the same answer and writes nothing.
    */
   finish(): string | undefined {
+    this.outcome ??= { problem: this.settle() };
+    return this.outcome.problem;
+  }
+
+  private outcome: { readonly problem: string | undefined } | undefined;
+
+  private settle(): string | undefined {
     if (!this.attached) return undefined;
     const { tail } = this;
     if (tail.length === TRAILER_LENGTH && tail.subarray(0, MAGIC.length).equals(MAGIC)) {

@@ -96,6 +96,7 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
       const conn = await connectViaProxy({ ...config, proxy }, port, {
         connectFailed: reportFailure,
         warn: (text) => ctx.warn(text),
+        note: (text) => (ctx.note ?? ctx.warn)(text),
       });
       if (conn === undefined) return EXIT.failure;
       withOptions(conn);

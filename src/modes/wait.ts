@@ -11,10 +11,13 @@ import type { ModeContext } from './session.js';
 /** How much of a target's answer --expect looks at: a banner or a reply, not a stream. */
 const EXPECT_WINDOW = 64 * 1024;
 
-/** One attempt at a target: ready, or why not (the reason for the final line, the -v line). */
+/**
+ * One attempt at a target: ready, or why not (the reason for the final line, and the -v lines:
+ * one per address tried, as a plain connect reports them).
+ */
 type Attempt =
-  | { readonly ok: true; readonly address: string }
-  | { readonly ok: false; readonly reason: string; readonly line: string };
+  | { readonly ok: true; readonly address: string; readonly lines: readonly string[] }
+  | { readonly ok: false; readonly reason: string; readonly lines: readonly string[] };
 
 const TIMED_OUT = Symbol('timed out');
 
@@ -92,9 +95,10 @@ const attemptOnce = async (target: WaitTarget, config: WaitConfig, ms: number): 
   if (resolved === TIMED_OUT || resolved instanceof ResolveError) {
     const reason =
       resolved === TIMED_OUT ? 'Temporary failure in name resolution' : resolveErrorText(resolved);
-    return { ok: false, reason, line: messages.resolveFailed(host, port, reason) };
+    return { ok: false, reason, lines: [messages.resolveFailed(host, port, reason)] };
   }
   let last: ConnectFailure | undefined;
+  const lines: string[] = [];
   const connected = await connectFirst(
     resolved,
     port,
@@ -103,19 +107,21 @@ const attemptOnce = async (target: WaitTarget, config: WaitConfig, ms: number): 
     Math.max(1, left()),
     (failure) => {
       last = failure;
+      const reason = failure.timedOut ? 'Connection timed out' : errnoText(failure.error);
+      lines.push(messages.connectFailure(host, failure.address, port, 'tcp', failure.timedOut, reason));
     },
   );
   if (connected === undefined || 'bindError' in connected) {
-    const address = last?.address ?? host;
     const timedOut = last?.timedOut ?? false;
     const reason = timedOut ? 'Connection timed out' : errnoText(last?.error);
-    return { ok: false, reason, line: messages.connectFailure(host, address, port, 'tcp', timedOut, reason) };
+    if (lines.length === 0) lines.push(messages.connectFailure(host, host, port, 'tcp', timedOut, reason));
+    return { ok: false, reason, lines };
   }
   const { socket, address } = connected;
   try {
     const problem = await probe(socket, config, left());
-    if (problem === undefined) return { ok: true, address };
-    return { ok: false, reason: problem, line: messages.probeFailed(host, port, problem) };
+    if (problem === undefined) return { ok: true, address, lines };
+    return { ok: false, reason: problem, lines: [...lines, messages.probeFailed(host, port, problem)] };
   } finally {
     socket.destroy();
   }
@@ -140,6 +146,7 @@ const waitForTarget = async (
       config,
       Math.min(remaining, config.attemptTimeoutMs ?? remaining),
     );
+    if (config.verbose) for (const line of outcome.lines) ctx.warn(line);
     if (outcome.ok) {
       if (config.verbose) {
         const service = config.numeric ? undefined : systemServices().nameOf(target.port, 'tcp');
@@ -148,7 +155,6 @@ const waitForTarget = async (
       return undefined;
     }
     reason = outcome.reason;
-    if (config.verbose) ctx.warn(outcome.line);
     await sleepUntil(Math.min(started + config.intervalMs, deadline));
   }
   return reason;

@@ -243,8 +243,10 @@ const socks = async (
 export interface ProxyReport {
   /** The proxy at one of its addresses did not answer: nc's failed-connect line, for proxyHost. */
   connectFailed(proxyHost: string, proxyPort: number, failure: ConnectFailure): void;
-  /** A line to show at once (nc.openbsd prints "Proxy authentication failed" before asking again). */
+  /** An error line to show at once. */
   warn(text: string): void;
+  /** A bare line to show at once, -v or not (nc.openbsd's "Proxy authentication failed"). */
+  note(text: string): void;
 }
 
 /**
@@ -300,10 +302,11 @@ export const connectViaProxy = async (
       socket.destroy();
       throw error;
     }
-    // 407 with -P: ask for the password (again) and retry, as nc.openbsd does.
+    // 407 with -P: ask for the password (again) and retry, as nc.openbsd's socks_connect()
+    // does: three passwords, each refusal said on stderr without the program's name.
     socket.destroy();
+    if (password !== undefined) report.note(messages.proxyAuthFailed());
     if (attempt >= 4) break;
-    if (password !== undefined) report.warn(messages.proxyAuthFailed());
     password = await readPassphrase(messages.proxyPasswordPrompt(proxy.user ?? '', proxy.host));
   }
   throw new TsncError(messages.proxyTooManyAuthFailures());

@@ -101,15 +101,22 @@ const readSystemHosts = (): string => {
  */
 export const nameOf = async (address: string, numeric: boolean): Promise<string> => {
   if (numeric) return address;
-  // An IPv4 peer on a dual-stack socket (::ffff:10.0.0.1) is named as its IPv4 address.
+  // An IPv4 peer on a dual-stack socket (::ffff:10.0.0.1), as glibc's getnameinfo() sees it:
+  // /etc/hosts's IPv4 lines do not match it (only a line for the mapped address itself does),
+  // and the DNS query is made for the IPv4 address. So nc.openbsd -6 -l names a 127.0.0.1
+  // client ::ffff:127.0.0.1, not localhost.
   const plain = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
   if (plain === '0.0.0.0' || plain === '::') return address;
-  const listed = hostsName(readSystemHosts(), plain);
+  const listed = hostsName(readSystemHosts(), address);
   if (listed !== undefined) return listed;
   const resolver = new Resolver({ timeout: REVERSE_LOOKUP_MS, tries: 1 });
   const timer = setTimeout(() => resolver.cancel(), REVERSE_LOOKUP_MS);
   try {
-    const [name] = await resolver.reverse(plain);
+    // c-ares's reverse() reads /etc/hosts too: for a mapped address only the DNS is asked.
+    const [name] =
+      plain === address
+        ? await resolver.reverse(plain)
+        : await resolver.resolvePtr(`${plain.split('.').reverse().join('.')}.in-addr.arpa`);
     return name ?? address;
   } catch {
     return address;

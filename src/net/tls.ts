@@ -61,7 +61,12 @@ const handshake = (
       timeoutMs === undefined
         ? undefined
         : setTimeout(
-            () => socket.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })),
+            // The reason says what timed out: a plain server that never answers the ClientHello
+            // would otherwise read as a connect that timed out.
+            () =>
+              socket.destroy(
+                Object.assign(new Error('timed out'), { reason: messages.tlsTimedOut(timeoutMs / 1000) }),
+              ),
             timeoutMs,
           );
     const done = (error?: Error): void => {

@@ -14,7 +14,7 @@ import { VERSION } from '../../src/version.js';
 
 afterEach(killAll);
 
-const USAGE = /^usage: tsnc \[-46[^\n]*\n\t {2}\[--no-shutdown\] \[destination\] \[port\]\n$/;
+const USAGE = /^usage: tsnc \[-46[^\n]*\n(\t {2}\[[^\n]*\n)*\t {2}\[destination\] \[port\]\n$/;
 
 let open: Server;
 let openPort = 0;

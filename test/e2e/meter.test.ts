@@ -88,10 +88,10 @@ describe('--progress', () => {
     const n = payload.length;
     const rate = String.raw`\([\d.]+ (B|KiB|MiB|GiB)/s\)`;
     expect(sender.stderr()).toMatch(
-      new RegExp(`^tsnc: sent ${n} bytes ${rate}, received 0 bytes \\(0 B/s\\) in [\\d.]+ s\\n$`),
+      new RegExp(`^tsnc: ${n} bytes sent ${rate}, 0 bytes received \\(0 B/s\\) in [\\d.]+ s\\n$`),
     );
     expect(receiver.stderr()).toMatch(
-      new RegExp(`\\ntsnc: sent 0 bytes \\(0 B/s\\), received ${n} bytes ${rate} in [\\d.]+ s\\n$`),
+      new RegExp(`\\ntsnc: 0 bytes sent \\(0 B/s\\), ${n} bytes received ${rate} in [\\d.]+ s\\n$`),
     );
     expect(receiver.stdout().equals(payload)).toBe(true);
   });
@@ -122,7 +122,7 @@ describe('--progress', () => {
         const out = term.stdout().toString();
         expect(out).toContain('\r\x1b[K');
         expect(out).toMatch(
-          /tsnc: sent 33554432 bytes \([\d.]+ \S+\/s\), received 0 bytes \(0 B\/s\) in [\d.]+ s\r?\n$/,
+          /tsnc: 33554432 bytes sent \([\d.]+ \S+\/s\), 0 bytes received \(0 B\/s\) in [\d.]+ s\r?\n$/,
         );
       } finally {
         peer.close();

@@ -165,7 +165,7 @@ describe('--ssl, ephemeral certificate and --ssl-pin', () => {
     const { proc: mute, port } = await listener([], { stdio: ['pipe', 'pipe', 'pipe'] });
     const { status, stderr } = await failing(['-w', '1', '--ssl-insecure', '127.0.0.1', String(port)]);
     expect(status).toBe(1);
-    expect(stderr).toBe(`tsnc: TLS handshake with 127.0.0.1 port ${port} failed: Connection timed out\n`);
+    expect(stderr).toBe(`tsnc: TLS handshake with 127.0.0.1 port ${port} failed: timed out after 1 s (-w)\n`);
     mute.kill();
   });
 });
