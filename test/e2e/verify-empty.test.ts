@@ -87,7 +87,8 @@ describe('--verify, a receiver that sends nothing', () => {
   it('stdin a terminal (script(1)): an empty file is verified, both exit 0', async () => {
     const out = join(files.dir, 'pty-out');
     const stderr = join(files.dir, 'pty-err');
-    const command = `exec '${process.execPath}' '${CLI}' -l -v -n -p 0 --verify >'${out}' 2>'${stderr}'`;
+    // Exit 97 (and fail) unless stdin really is a terminal.
+    const command = `[ -t 0 ] || exit 97; exec '${process.execPath}' '${CLI}' -l -v -n -p 0 --verify >'${out}' 2>'${stderr}'`;
     // script's own stdin stays open and silent: the pty never sees input, nor an EOF.
     const pty = start('script', ['-q', '-e', '-c', command, '/dev/null'], {
       stdio: ['pipe', 'pipe', 'pipe'],
