@@ -7,7 +7,8 @@
 # Environment (all optional):
 #   BENCH_QUICK=1        small sizes, 1 round
 #   BENCH_ROUNDS=N       timed rounds per throughput scenario (default 5; quick 1)
-#   BENCH_ONLY=a,b       only these scenarios: pipe file vpipe vfile small slow startup keep zclosed zdrop
+#   BENCH_ONLY=a,b       only these scenarios: pipe file vpipe vfile small slow serve startup keep zclosed
+#                        zdrop
 #   BENCH_IMPLS="..."    implementations to compare (default: nc tsnc). nc = nc.openbsd, the
 #                        reference; tsnc = package.json's bin (dist/tsnc.cjs, the bundle);
 #                        tsnc-cli = dist/cli.js (unbundled tsc output); nc-self =
@@ -35,15 +36,16 @@ QUICK=${BENCH_QUICK:-0}
 if [[ $QUICK == 1 ]]; then
   PIPE_BYTES=$((256 << 20)) FILE_BYTES=$((128 << 20)) SLOW_BYTES=$((20 << 20)) SMALL_BYTES=$((20 << 20))
   ROUNDS=${BENCH_ROUNDS:-1} SLOW_ROUNDS=1 SMALL_ROUNDS=1 HF_ROUNDS=1 HF_RUNS=10 ZC_RUNS=5
-  KEEP_CONNS=300 KEEP_ROUNDS=1 ZC_PORTS=1000 ZD_PORTS=32 ZD_NC_PORTS=2 ZD_ROUNDS=1
+  KEEP_CONNS=300 KEEP_ROUNDS=1 ZC_PORTS=1000 ZD_PORTS=32 ZD_NC_PORTS=2 ZD_ROUNDS=1 SERVE_ROUNDS=1
 else
   PIPE_BYTES=$((2 << 30)) FILE_BYTES=$((1 << 30)) SLOW_BYTES=$((200 << 20)) SMALL_BYTES=$((20 << 20))
   ROUNDS=${BENCH_ROUNDS:-5} SLOW_ROUNDS=2 SMALL_ROUNDS=3 HF_ROUNDS=3 HF_RUNS=30 ZC_RUNS=10
-  KEEP_CONNS=2000 KEEP_ROUNDS=5 ZC_PORTS=1000 ZD_PORTS=256 ZD_NC_PORTS=4 ZD_ROUNDS=3
+  KEEP_CONNS=2000 KEEP_ROUNDS=5 ZC_PORTS=1000 ZD_PORTS=256 ZD_NC_PORTS=4 ZD_ROUNDS=3 SERVE_ROUNDS=3
 fi
+SERVE_BYTES=$((64 << 20)) SERVE_STALLED=50 # the same in a quick run: the target is stated for these
 SLOW_RATE=20m
 SINK=${BENCH_SINK:-null}
-ONLY=${BENCH_ONLY:-pipe,file,vpipe,vfile,small,slow,startup,keep,zclosed,zdrop}
+ONLY=${BENCH_ONLY:-pipe,file,vpipe,vfile,small,slow,serve,startup,keep,zclosed,zdrop}
 T_XFER=300 # seconds: upper bound of any one transfer
 T_ZDROP=40 # seconds: upper bound of one -z -w 1 scan of the dropping host
 
@@ -460,7 +462,7 @@ record meta nc "$(dpkg-query -W -f '${Version}' netcat-openbsd 2>/dev/null || ec
 record meta host "$(nproc) CPU, $(uname -r)"
 record meta commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 record meta bin "$TSNC_BIN"
-record meta sizes "pipe=$PIPE_BYTES file=$FILE_BYTES slow=$SLOW_BYTES small=$SMALL_BYTES keep=$KEEP_CONNS zd=$ZD_PORTS"
+record meta sizes "pipe=$PIPE_BYTES file=$FILE_BYTES slow=$SLOW_BYTES small=$SMALL_BYTES keep=$KEEP_CONNS zd=$ZD_PORTS serve=$SERVE_BYTES stalled=$SERVE_STALLED"
 
 mib() { echo "$(($1 >> 20)) MiB"; }
 size_label() { if (($1 >= 1 << 30)); then echo "$(($1 >> 30)) GiB"; else mib "$1"; fi; }
@@ -484,6 +486,71 @@ if want vpipe || want vfile; then
 fi
 want small && throughput small "$(mib $SMALL_BYTES) from a pipe, loopback (RSS reference)" pipe $SMALL_BYTES lo "$SMALL_ROUNDS" count
 want slow && throughput slow "$(mib $SLOW_BYTES) into a slow consumer (pv -q -L $SLOW_RATE)" pipe $SLOW_BYTES lo "$SLOW_ROUNDS" slow
+
+# --serve of one file: a listener that sends it to every client; nc.openbsd has no such mode, so
+# each candidate is compared with itself serving one client alone.
+# serve_run IMPL ROUND STALLED: records "serve IMPL ROUND STALLED secs bytes peak_rss_kib ok note".
+serve_run() {
+  local impl=$1 round=$2 stalled=$3 port res bytes secs sha held ok=1 note= spid rss
+  port=$(next_port)
+  rm -f "$W"/s.*
+  # shellcheck disable=SC2046
+  bg timeout -k 5 $T_XFER /usr/bin/time -f '%e %M %U %S' -o "$W/s.time" \
+    $(impl_cmd "$impl") -l -p "$port" --serve "$SERVE_FILE" --count $((stalled + 1)) \
+    <&"$FIFO_FD" >/dev/null 2>"$W/s.err"
+  spid=$BG_PID
+  if ! wait_listen "$port" "" "$spid"; then
+    record serve "$impl" "$round" "$stalled" - - - 0 "listener did not start: $(head -c 200 "$W/s.err")"
+    kill_tree "$spid"
+    return
+  fi
+  res=$(timeout 120 python3 "$LIB/serveclients.py" 127.0.0.1 "$port" "$stalled" 2>"$W/s.cerr")
+  # The stalled clients close with bytes unread (a reset): the listener exits after --count.
+  local i
+  for ((i = 0; i < 1000; i++)); do
+    [[ -d /proc/$spid && $(awk '{ print $3 }' /proc/"$spid"/stat 2>/dev/null) != Z ]] || break
+    sleep 0.01
+  done
+  if ((i == 1000)); then
+    kill_tree "$spid"
+    ok=0 note="the listener did not exit within 10 s of its last client"
+  else
+    reap "$spid"
+  fi
+  rss=$(time_fields "$W/s.time" | awk '{ print $2 }')
+  read -r bytes secs sha held <<<"$res"
+  if ((ok == 0)); then
+    :
+  elif [[ -z ${secs:-} ]]; then
+    ok=0 note="client failed: $(head -c 200 "$W/s.cerr")"
+  elif [[ $bytes != "$SERVE_BYTES" || $sha != "$SERVE_SHA" ]]; then
+    ok=0 note="received $bytes bytes, sha256 $sha; expected $SERVE_BYTES, $SERVE_SHA"
+  elif [[ $held != "$stalled" ]]; then
+    ok=0 note="only $held of $stalled stalled clients were sent anything"
+  elif [[ -z $rss ]]; then
+    ok=0 note="no peak RSS: $(head -c 200 "$W/s.err")"
+  fi
+  record serve "$impl" "$round" "$stalled" "${secs:--}" "${bytes:--}" "${rss:--}" "$ok" "$note"
+  log "   round $round $impl, $stalled stalled: ${secs:-?}s peak rss ${rss:-?} KiB${note:+ !! $note}"
+}
+
+if want serve; then
+  log "== serve: --serve of $(mib $SERVE_BYTES) to $SERVE_STALLED clients that never read plus one that reads"
+  record label serve "--serve $(mib $SERVE_BYTES): $SERVE_STALLED clients that never read + 1 that reads it all"
+  SERVE_FILE=$W/serve.bin
+  timeout 60 head -c "$SERVE_BYTES" /dev/urandom >"$SERVE_FILE" || die "cannot write $SERVE_FILE"
+  SERVE_SHA=$(sha256sum <"$SERVE_FILE" | cut -d' ' -f1)
+  for ((r = 1; r <= SERVE_ROUNDS; r++)); do
+    for impl in $(round_order "$r"); do
+      [[ $impl == nc || $impl == nc-self ]] && continue
+      if ((r % 2 == 1)); then
+        serve_run "$impl" "$r" 0 && serve_run "$impl" "$r" "$SERVE_STALLED"
+      else
+        serve_run "$impl" "$r" "$SERVE_STALLED" && serve_run "$impl" "$r" 0
+      fi
+    done
+  done
+fi
 
 # One accept-and-close server on loopback for the -z and start-up scenarios.
 OPEN_PORT=

@@ -17,6 +17,7 @@ thr = defaultdict(lambda: defaultdict(list))  # scen -> impl -> [row]
 hf = defaultdict(lambda: defaultdict(list))  # scen -> label -> [(round, median_s, codes)]
 keep = defaultdict(list)
 zdrop = defaultdict(list)
+serve = defaultdict(list)  # impl -> [row]
 
 for line in open(sys.argv[1]):
     f = line.rstrip('\n').split('\t')
@@ -47,6 +48,12 @@ for line in open(sys.argv[1]):
                                hwm=int(hwm) if hwm not in ('-', '') else None,
                                cpu=float(cpu) if cpu not in ('-', '') else None, ok=ok == '1',
                                note=f[7] if len(f) > 7 else ''))
+    elif kind == 'serve':
+        impl, rnd, stalled, secs, nbytes, rss, ok = f[1:8]
+        serve[impl].append(dict(round=int(rnd), stalled=int(stalled), secs=float(secs) if secs != '-' else None,
+                                bytes=int(nbytes) if nbytes != '-' else None,
+                                rss=int(rss) if rss not in ('-', '') else None, ok=ok == '1',
+                                note=f[8] if len(f) > 8 else ''))
     elif kind == 'zdrop':
         impl, rnd, secs, ports, st, ok = f[1:7]
         zdrop[impl].append(dict(round=int(rnd), secs=float(secs), ports=int(ports), st=st, ok=ok == '1',
@@ -228,6 +235,34 @@ if 'keep' in labels:
                         '[%.2f–%.2f]; ratio of medians %.2f' % (min(pair), max(pair), bsecs / secs) if pair else '–',
                         'listener %.2f s' % med(r['cpu'] for r in rows),
                         'listener %.2f s' % med(r['cpu'] for r in base), ''))
+
+# -- --serve with stalled clients ---------------------------------------------------------------------
+SERVE_SLACK_KIB = 64 * 1024
+if 'serve' in labels:
+    for impl in cands:
+        rows = serve[impl]
+        for r in rows:
+            if not r['ok']:
+                notes.append('--serve, %s, round %d, %d stalled: %s' % (NAMES[impl], r['round'], r['stalled'], r['note']))
+        alone = [r for r in rows if r['ok'] and r['stalled'] == 0]
+        crowd = [r for r in rows if r['ok'] and r['stalled'] > 0]
+        if not alone or not crowd:
+            rows_out.append((labels['serve'], NAMES[impl], '', 'no valid run', '', 'peak ≤ 1-client peak + 64 MiB',
+                             'n/a', '', ''))
+            continue
+        nbytes, stalled = crowd[0]['bytes'], crowd[0]['stalled']
+        peak1, peakn = max_(r['rss'] for r in alone), max_(r['rss'] for r in crowd)
+        s1, sn = med(r['secs'] for r in alone), med(r['secs'] for r in crowd)
+        by_round = {r['round']: r['secs'] for r in alone}
+        pair = [by_round[r['round']] / r['secs'] for r in crowd if r['round'] in by_round]
+        ratio = statistics.median(pair) if pair else s1 / sn
+        per_client = (peakn - peak1) / stalled
+        rows_out.append((labels['serve'], NAMES[impl],
+                         '1 client alone: %.0f MiB/s, peak %s MiB' % (nbytes / s1 / 2**20, mib(peak1)),
+                         'reader %.0f MiB/s, peak %s MiB, %+.0f KiB per stalled client' %
+                         (nbytes / sn / 2**20, mib(peakn), per_client),
+                         '%.2f× speed' % ratio, 'peak ≤ 1-client peak + 64 MiB',
+                         verdict(peakn <= peak1 + SERVE_SLACK_KIB), '%s MiB' % mib(peak1), '%s MiB' % mib(peakn)))
 
 # -- -z over closed ports -------------------------------------------------------------------------------
 if 'zclosed' in labels:

@@ -18,6 +18,11 @@ export interface Source {
   detach(): void;
   pause(): void;
   resume(): void;
+  /**
+   * Bytes to send when the session ends at the peer's EOF before this source's own EOF
+   * (--verify's trailer for what went out until then); undefined or absent: nothing.
+   */
+  endWithoutEof?(): Buffer | undefined;
 }
 
 /** Where a session's incoming bytes go: stdout, or an -e child's stdin. */

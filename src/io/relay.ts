@@ -97,6 +97,11 @@ export const relay = (socket: Duplex, stdin: Source, stdout: Sink, rules: RelayR
       cancelUnusable();
       stdin.detach();
       socket.removeListener('data', onNetData);
+      // Ended before stdin's EOF, the peer still connected: the source's last bytes go out first.
+      if (how === 'complete' && !stdinDone && socket.writable) {
+        const last = stdin.endWithoutEof?.();
+        if (last !== undefined) socket.write(last);
+      }
       // On a normal end, let what stdin already handed to the socket leave before closing it. On
       // -q's quit the peer may still be sending: what it sends is read and dropped until it has
       // acknowledged all of ours, since a close with its data unread would reset ours away.

@@ -29,8 +29,20 @@ export class Verifier {
   private inner: Sink | undefined;
   /** A session used the source: without one (the connect failed) there is nothing to verify. */
   private attached = false;
+  /** The trailer went out (once: at stdin's EOF, or at a session end before it). */
+  private trailerSent = false;
 
-  /** stdin, then the trailer at its EOF (also for an empty or disabled stdin). */
+  /** The trailer of what was sent so far, once; undefined after that. */
+  private sendTrailer(): Buffer | undefined {
+    if (this.trailerSent) return undefined;
+    this.trailerSent = true;
+    return trailer(this.sent, this.sentHash.digest());
+  }
+
+  /**
+   * stdin, then the trailer at its EOF (also for an empty or disabled stdin), or when the
+   * session ends at the peer's EOF before that.
+   */
   source(inner: Source): Source {
     return {
       get ended() {
@@ -47,7 +59,8 @@ export class Verifier {
             consumer.onData(chunk);
           },
           onEnd: () => {
-            consumer.onData(trailer(this.sent, this.sentHash.digest()));
+            const last = this.sendTrailer();
+            if (last !== undefined) consumer.onData(last);
             consumer.onEnd();
           },
         });
@@ -55,6 +68,9 @@ export class Verifier {
       detach: () => inner.detach(),
       pause: () => inner.pause(),
       resume: () => inner.resume(),
+      // The peer's EOF ended the session first (stdin a terminal, a pipe that sent nothing yet, or
+      // /dev/null whose EOF had not been seen): the trailer still goes out, for the bytes sent.
+      endWithoutEof: () => (this.attached ? this.sendTrailer() : undefined),
     };
   }
 
