@@ -91,6 +91,17 @@ describe('interop: abstract unix stream sockets (-U @name)', () => {
     expect(client.stdout().toString()).toBe('from-python\n');
   });
 
+  itWithNativeAnd('nc.openbsd')('tsnc <-> nc.openbsd -U @name, either one listening', async () => {
+    const name = abstractName();
+    const server = tsnc(['-l', '-v', '-U', `@${name}`]);
+    await server.stderrLine(/Listening on /);
+    await exchange(start('nc.openbsd', ['-U', `@${name}`]), server);
+    const other = abstractName();
+    const obServer = start('nc.openbsd', ['-l', '-U', `@${other}`]);
+    await boundExactly(other);
+    await exchange(tsnc(['-U', `@${other}`]), obServer);
+  });
+
   itWithNativeAnd('socat')(
     '-z -U @name: open for a socat listener, refused for a name nobody has',
     async () => {
