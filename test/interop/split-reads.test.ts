@@ -128,23 +128,28 @@ const verifyTrailer = (bytes: Buffer): Buffer => {
 };
 
 describe('split reads: what is held back or counted', () => {
-  itWithPeer('python3')('--verify: payload and trailer one byte per read, and in 5-byte pieces', async () => {
-    const data = payload(100);
-    for (const piece of [1, 5]) {
+  itWithPeer('python3')('--verify: payload and trailer in pieces of 1, 5 and 60 bytes', async () => {
+    const data = payload(200);
+    // 1 and 5: the first bytes are held back whole; 60: the first read is longer than the trailer
+    // and the next one overwrites where its held-back end was.
+    for (const piece of [1, 5, 60]) {
       const { proc, port } = await listener(['--verify']);
       proc.endStdin();
+      const mine = verifyTrailer(Buffer.alloc(0));
       const peer = piecesPeer({
         transport: 'tcp',
         role: 'connect',
         port,
         steps: [
-          { send: Buffer.concat([data, verifyTrailer(data)]), piece, pause: 0.005 },
+          // tsnc's own trailer (its stdin is empty) says its session reads: the first piece is then
+          // a read of its own.
+          { recv: mine.length },
+          { send: Buffer.concat([data, verifyTrailer(data)]), piece, pause: piece === 1 ? 0.005 : 0.02 },
           { shutdown: true },
           { eof: true },
         ],
       });
-      // tsnc's own trailer, for its empty stdin.
-      expect((await peer.received()).toString('hex')).toBe(verifyTrailer(Buffer.alloc(0)).toString('hex'));
+      expect((await peer.received()).toString('hex')).toBe(mine.toString('hex'));
       expect(await proc.exited(EXIT_MS)).toBe(0);
       expect(proc.stdout().toString('hex')).toBe(data.toString('hex'));
       expect(proc.stderr()).not.toMatch(/verify failed/);
