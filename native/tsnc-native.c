@@ -5,7 +5,10 @@
 //    -q's close waits for them instead of resetting them away;
 //  - the size of a pipe's buffer (F_SETPIPE_SZ), so that stdin from a pipe comes in large reads;
 //  - unix datagram sockets (-U -u): socket, bind, connect, send, recvfrom, close, and readiness
-//    through a libuv poll handle on Node's own loop (no threads, no busy loop).
+//    through a libuv poll handle on Node's own loop (no threads, no busy loop);
+//  - unix stream sockets on an abstract name (-U @name): Node 20's libuv binds and connects them
+//    with the whole 108-byte sun_path (the name padded with NULs, which nobody else can reach),
+//    so the socket is made here with the exact length and handed to Node as a descriptor.
 // Every failure is thrown as an Error with `code` (ENOENT, ...) and `syscall`, like Node's own.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -183,6 +186,59 @@ static napi_value address_call(napi_env env, napi_callback_info info, int is_bin
                        : connect(fd, (struct sockaddr *)&address, length);
   if (status != 0) return throw_errno(env, errno, is_bind ? "bind" : "connect");
   return NULL;
+}
+
+// A non-blocking, close-on-exec unix stream socket, listening on or connected to the address in
+// path (a Buffer, with the exact length of unix_address()); the descriptor, or -1 with a JS
+// exception pending.
+static int stream_socket(napi_env env, napi_value path, int is_listen, int32_t backlog) {
+  struct sockaddr_un address;
+  socklen_t length = unix_address(env, path, &address);
+  if (length == 0) return -1;
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    throw_errno(env, errno, "socket");
+    return -1;
+  }
+  int status;
+  if (is_listen) {
+    status = bind(fd, (struct sockaddr *)&address, length);
+    if (status == 0) status = listen(fd, backlog);
+  } else {
+    // A unix stream connect() does not go on in the background: it succeeds at once, or fails
+    // (EAGAIN when the listener's backlog is full, as libuv reports it too).
+    do {
+      status = connect(fd, (struct sockaddr *)&address, length);
+    } while (status != 0 && errno == EINTR);
+  }
+  if (status != 0) {
+    int err = errno;
+    close(fd);
+    throw_errno(env, err, is_listen ? "listen" : "connect");
+    return -1;
+  }
+  return fd;
+}
+
+// streamListen(path, backlog): a listening unix stream socket's descriptor.
+static napi_value stream_listen(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t backlog;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || !int_arg(env, argv[1], &backlog)) return throw_type(env, "streamListen(path, backlog)");
+  int fd = stream_socket(env, argv[0], 1, backlog);
+  return fd < 0 ? NULL : number(env, fd);
+}
+
+// streamConnect(path): a connected unix stream socket's descriptor.
+static napi_value stream_connect(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) return throw_type(env, "streamConnect(path)");
+  int fd = stream_socket(env, argv[0], 0, 0);
+  return fd < 0 ? NULL : number(env, fd);
 }
 
 static napi_value dgram_bind(napi_env env, napi_callback_info info) { return address_call(env, info, 1); }
@@ -413,6 +469,8 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT_FUNCTION("dgramConnect", dgram_connect);
   EXPORT_FUNCTION("dgramSend", dgram_send);
   EXPORT_FUNCTION("dgramRecv", dgram_recv);
+  EXPORT_FUNCTION("streamListen", stream_listen);
+  EXPORT_FUNCTION("streamConnect", stream_connect);
   EXPORT_FUNCTION("close", fd_close);
 
   napi_property_descriptor methods[] = {

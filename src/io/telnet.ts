@@ -8,7 +8,8 @@ const WILL = 251;
  * -t: answer RFC 854 option negotiation by refusing everything, as nc.openbsd's atelnet(): WILL or
  * WONT gets DONT, DO or DONT gets WONT. The bytes themselves still go to stdout, as in nc. Returns
  * a function per session that takes what arrived and gives what to send back; a command cut
- * between two reads is completed with the next one.
+ * between two reads is completed with the next one. The chunk may live in the shared receive
+ * buffer, which the next read overwrites: the cut command is kept as a copy.
  */
 export const telnetAnswerer = (): ((chunk: Buffer) => Buffer | undefined) => {
   let carry: Buffer = Buffer.alloc(0);
@@ -20,13 +21,13 @@ export const telnetAnswerer = (): ((chunk: Buffer) => Buffer | undefined) => {
       if (data[i] !== IAC) continue;
       const command = data[i + 1];
       if (command === undefined) {
-        carry = data.subarray(i);
+        carry = Buffer.from(data.subarray(i));
         break;
       }
       if (command === WILL || command === WONT || command === DO || command === DONT) {
         const option = data[i + 2];
         if (option === undefined) {
-          carry = data.subarray(i);
+          carry = Buffer.from(data.subarray(i));
           break;
         }
         reply.push(IAC, command === WILL || command === WONT ? DONT : WONT, option);

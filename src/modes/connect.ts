@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ConnectConfig } from '../config.js';
-import { errnoText, EXIT } from '../errors.js';
+import { errnoText, EXIT, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
 import { applyStreamOptions } from '../net/native.js';
 import { resolveTarget } from '../net/resolve.js';
@@ -17,6 +17,7 @@ const connectUnixMode = async (config: ConnectConfig, ctx: ModeContext): Promise
   try {
     socket = await connectUnix(config.host);
   } catch (error) {
+    if (error instanceof TsncError) throw error; // no addon for an abstract name
     ctx.warn(messages.pathFailed(config.host, errnoText(error)));
     return EXIT.failure;
   }

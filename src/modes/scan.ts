@@ -136,6 +136,7 @@ export const scanMode = async (config: ScanConfig, ctx: ModeContext): Promise<nu
       (await connectUnix(config.host)).destroy();
       return EXIT.ok;
     } catch (error) {
+      if (error instanceof TsncError) throw error; // no addon for an abstract name
       ctx.warn(messages.pathFailed(config.host, errnoText(error)));
       return EXIT.failure;
     }

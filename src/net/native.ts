@@ -32,6 +32,10 @@ export interface NativeAddon {
   dgramSend(fd: number, data: Buffer, path?: Buffer): number;
   /** The next datagram and its sender's path ("" for an unbound sender), or null if none. */
   dgramRecv(fd: number): { data: Buffer; from: string } | null;
+  /** A unix stream socket listening on path, bound with the address's exact length. */
+  streamListen(path: Buffer, backlog: number): number;
+  /** A unix stream socket connected to path (exact length); throws ECONNREFUSED and the like. */
+  streamConnect(path: Buffer): number;
   close(fd: number): void;
   Poller: new (
     fd: number,
@@ -59,9 +63,10 @@ export const NATIVE_FILE = 'tsnc-native.node';
 let loaded: NativeAddon | undefined;
 
 /**
- * The addon, loaded on first use from the bundle's own directory: only -U -u, -T, -I/-O on TCP,
- * -q's close and stdin on a pipe need it, and nothing else pays for loading it. Missing (no compiler at build
- * time, only tsnc.cjs copied, the single executable): a TsncError that says which feature and why.
+ * The addon, loaded on first use from the bundle's own directory: only -U -u, -U @name, -T, -I/-O
+ * on TCP, -q's close and stdin on a pipe need it, and nothing else pays for loading it. Missing
+ * (no compiler at build time, only tsnc.cjs copied, the single executable): a TsncError that says
+ * which feature and why.
  */
 export const loadNative = (feature: string): NativeAddon => {
   if (loaded !== undefined) return loaded;
