@@ -1,4 +1,3 @@
-import { read } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import type { ServeConfig } from '../config.js';
@@ -14,12 +13,6 @@ import type { ModeContext } from './session.js';
  * 64 KiB reads halved one client's throughput; 256 KiB is as fast as 1 MiB was.
  */
 const CHUNK = 256 << 10;
-
-/** Read up to buffer.length bytes of fd at position; rejects on a read error. */
-const readAt = (fd: number, buffer: Buffer, position: number): Promise<number> =>
-  new Promise((resolve, reject) => {
-    read(fd, buffer, 0, buffer.length, position, (error, bytes) => (error ? reject(error) : resolve(bytes)));
-  });
 
 /**
  * Write chunk; true once the kernel has all of it, false if the connection failed or closed
@@ -52,7 +45,7 @@ const sendFile = async (
   for (let position = 0; ;) {
     let bytes: number;
     try {
-      bytes = await readAt(file.fd, buffer, position);
+      ({ bytesRead: bytes } = await file.read(buffer, 0, CHUNK, position));
     } catch {
       socket.destroy();
       return;
