@@ -206,6 +206,39 @@ describe('--relay host:port, TCP to TCP', () => {
     expect(proc.child.exitCode).toBeNull();
   });
 
+  it('-w 1 bounds the connect to the target: a target that never answers the SYN resets the client after it', async () => {
+    // A listener that never accepts, its backlog full: the kernel drops further SYNs, so a
+    // connect to it hangs (loopback only; no packet filter needed).
+    const full = start('python3', [
+      '-c',
+      'import socket,sys,time\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()',
+    ]);
+    await waitFor(() => /^\d+\n/.test(full.stdout().toString()), 'the full listener');
+    const fullPort = Number(full.stdout().toString().trim());
+    const fillers: Socket[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const filler = connect({ port: fullPort, host: '127.0.0.1' });
+      filler.on('error', () => undefined);
+      fillers.push(filler);
+    }
+    await quietPeriod(200);
+    const { proc, port } = await relayListener(`127.0.0.1:${fullPort}`, ['-k', '-w', '1']);
+    const started = Date.now();
+    const client = connect({ port, host: '127.0.0.1' });
+    expect((await closedWith(client))?.code).toBe('ECONNRESET');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    await waitFor(
+      () =>
+        new RegExp(
+          `^tsnc: relay to 127\\.0\\.0\\.1 port ${fullPort} \\(tcp\\) failed: Connection timed out$`,
+          'm',
+        ).test(proc.stderr()),
+      'the timeout line',
+    );
+    for (const filler of fillers) filler.destroy();
+    full.endStdin();
+  });
+
   it('without -k a refused backend makes the exit status 1', async () => {
     const closedPort = await freePort();
     const { proc, port } = await relayListener(`127.0.0.1:${closedPort}`);
