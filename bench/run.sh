@@ -658,7 +658,9 @@ tree_mem() {
   echo "$rss $pss"
 }
 
-if want relay; then
+# BENCH_ONLY=relay runs the three; relaythr, relayrate or relayidle one of them.
+want_relay() { want relay || want "$1"; }
+if want relay || want relaythr || want relayrate || want relayidle; then
   RELAY_IMPLS=()
   for impl in tsnc socat ncat; do
     if [[ $impl == tsnc ]] || command -v "$impl" >/dev/null; then RELAY_IMPLS+=("$impl"); else record skip "relay-$impl" "$impl is not installed"; fi
@@ -670,15 +672,18 @@ if want relay; then
     echo "${out[@]}"
   }
 
-  log "== relaythr: $(size_label $RELAY_BYTES) through one relayed connection"
-  record label relaythr "$(size_label $RELAY_BYTES) through one relayed connection (nc.openbsd -N, the forwarder, nc.openbsd -l; bytes counted)"
+  want_relay relaythr && log "== relaythr: $(size_label $RELAY_BYTES) through one relayed connection"
+  want_relay relaythr && record label relaythr "$(size_label $RELAY_BYTES) through one relayed connection (nc.openbsd -N, the forwarder, nc.openbsd -l; bytes counted)"
   for ((r = 1; r <= ROUNDS; r++)); do
+    want_relay relaythr || break
     for impl in $(rorder "$r"); do
-      q=$(next_port) p=$(next_port)
+      q=$(next_port)
       rm -f "$W/r.count"
       bg bash -c 'timeout -k 5 '"$T_XFER"' nc.openbsd -l 127.0.0.1 '"$q"' <&'"$FIFO_FD"' | wc -c >"'"$W"'/r.count"'
       spid=$BG_PID
       wait_listen "$q" "" "$spid" || { record relay relaythr "$impl" "$r" - - - 0 "backend did not start"; kill_tree "$spid"; continue; }
+      # Only now: next_port runs in a subshell, and skips ports in use (the backend's, from here on).
+      p=$(next_port)
       if ! start_relay "$impl" "$p" "$q"; then
         record relay relaythr "$impl" "$r" - - - 0 "forwarder did not start: $(head -c 200 "$W/relay.err")"
         kill_tree "$BG_PID"; kill_tree "$spid"; continue
@@ -690,7 +695,7 @@ if want relay; then
       t1=$EPOCHREALTIME
       reap "$spid"
       hwm=-
-      [[ $impl == tsnc ]] && hwm=$(for c in $(descendants "$rpid"); do awk '/^VmHWM/ { print $2 }' /proc/"$c"/status 2>/dev/null; done | sort -n | tail -n 1)
+      [[ $impl == tsnc ]] && hwm=$(for c in $(descendants "$rpid"); do awk '/^VmHWM/ { print $2 }' /proc/"$c"/status; done | sort -n | tail -n 1)
       kill_tree "$rpid"
       got=$(tr -d ' \n' <"$W/r.count" 2>/dev/null)
       secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
@@ -701,6 +706,7 @@ if want relay; then
     done
   done
 
+  if want_relay relayrate; then
   log "== relayrate: $RELAY_CONNS sequential request/response connections through the forwarder"
   record label relayrate "$RELAY_CONNS sequential request/response connections through the forwarder (python3 echo behind)"
   q=$(next_port)
@@ -728,7 +734,9 @@ if want relay; then
     record skip relayrate "the echo backend did not start"
   fi
   kill_tree "$epid"
+  fi
 
+  if want_relay relayidle; then
   log "== relayidle: $RELAY_IDLE concurrent idle relayed connections, memory of the forwarder"
   record label relayidle "$RELAY_IDLE concurrent idle relayed connections: RSS of the forwarder (socat: all its processes)"
   q=$(next_port)
@@ -770,6 +778,7 @@ if want relay; then
     record skip relayidle "the holding backend did not start"
   fi
   kill_tree "$hpid"
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------------
