@@ -8,7 +8,8 @@
 #   BENCH_QUICK=1        small sizes, 1 round
 #   BENCH_ROUNDS=N       timed rounds per throughput scenario (default 5; quick 1)
 #   BENCH_ONLY=a,b       only these scenarios: pipe file vpipe vfile small slow serve startup keep zclosed
-#                        zdrop
+#                        zdrop relay (tsnc --relay vs socat fork and ncat --sh-exec: throughput,
+#                        connection rate, idle connections' memory)
 #   BENCH_IMPLS="..."    implementations to compare (default: nc tsnc). nc = nc.openbsd, the
 #                        reference; tsnc = package.json's bin (dist/tsnc.cjs, the bundle);
 #                        tsnc-cli = dist/cli.js (unbundled tsc output); nc-self =
@@ -37,15 +38,17 @@ if [[ $QUICK == 1 ]]; then
   PIPE_BYTES=$((256 << 20)) FILE_BYTES=$((128 << 20)) SLOW_BYTES=$((20 << 20)) SMALL_BYTES=$((20 << 20))
   ROUNDS=${BENCH_ROUNDS:-1} SLOW_ROUNDS=1 SMALL_ROUNDS=1 HF_ROUNDS=1 HF_RUNS=10 ZC_RUNS=5
   KEEP_CONNS=300 KEEP_ROUNDS=1 ZC_PORTS=1000 ZD_PORTS=32 ZD_NC_PORTS=2 ZD_ROUNDS=1 SERVE_ROUNDS=1
+  RELAY_BYTES=$((256 << 20)) RELAY_CONNS=300 RELAY_IDLE=200 RELAY_RATE_ROUNDS=1
 else
   PIPE_BYTES=$((2 << 30)) FILE_BYTES=$((1 << 30)) SLOW_BYTES=$((200 << 20)) SMALL_BYTES=$((20 << 20))
   ROUNDS=${BENCH_ROUNDS:-5} SLOW_ROUNDS=2 SMALL_ROUNDS=3 HF_ROUNDS=3 HF_RUNS=30 ZC_RUNS=10
   KEEP_CONNS=2000 KEEP_ROUNDS=5 ZC_PORTS=1000 ZD_PORTS=256 ZD_NC_PORTS=4 ZD_ROUNDS=3 SERVE_ROUNDS=3
+  RELAY_BYTES=$((2 << 30)) RELAY_CONNS=2000 RELAY_IDLE=1000 RELAY_RATE_ROUNDS=3 # ncat: ~2.5 min a round
 fi
 SERVE_BYTES=$((64 << 20)) SERVE_STALLED=50 # the same in a quick run: the target is stated for these
 SLOW_RATE=20m
 SINK=${BENCH_SINK:-null}
-ONLY=${BENCH_ONLY:-pipe,file,vpipe,vfile,small,slow,serve,startup,keep,zclosed,zdrop}
+ONLY=${BENCH_ONLY:-pipe,file,vpipe,vfile,small,slow,serve,startup,keep,zclosed,zdrop,relay}
 T_XFER=300 # seconds: upper bound of any one transfer
 T_ZDROP=40 # seconds: upper bound of one -z -w 1 scan of the dropping host
 
@@ -462,7 +465,7 @@ record meta nc "$(dpkg-query -W -f '${Version}' netcat-openbsd 2>/dev/null || ec
 record meta host "$(nproc) CPU, $(uname -r)"
 record meta commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 record meta bin "$TSNC_BIN"
-record meta sizes "pipe=$PIPE_BYTES file=$FILE_BYTES slow=$SLOW_BYTES small=$SMALL_BYTES keep=$KEEP_CONNS zd=$ZD_PORTS serve=$SERVE_BYTES stalled=$SERVE_STALLED"
+record meta sizes "pipe=$PIPE_BYTES file=$FILE_BYTES slow=$SLOW_BYTES small=$SMALL_BYTES keep=$KEEP_CONNS zd=$ZD_PORTS serve=$SERVE_BYTES stalled=$SERVE_STALLED relay=$RELAY_BYTES relayconns=$RELAY_CONNS relayidle=$RELAY_IDLE"
 
 mib() { echo "$(($1 >> 20)) MiB"; }
 size_label() { if (($1 >= 1 << 30)); then echo "$(($1 >> 30)) GiB"; else mib "$1"; fi; }
@@ -692,6 +695,155 @@ if want zdrop; then
         log "   round $r $impl (ports 1-$ZD_PORTS): ${secs}s exit $st${note:+ !! $note}"
       done
     done
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Relay: tsnc -l -k --relay against socat's fork and ncat's --sh-exec, the process-per-connection
+# forwarders it replaces. The same client and backend for each; records
+# "relay SCEN IMPL ROUND VALUE EXTRA1 EXTRA2 OK NOTE".
+
+# Start forwarder $1 on 127.0.0.1:$2 to 127.0.0.1:$3 (BG_PID: its `timeout`).
+start_relay() {
+  local impl=$1 p=$2 q=$3
+  case $impl in
+    tsnc) bg timeout -k 5 900 node "$ROOT/$TSNC_BIN" -l -k -m 5000 -s 127.0.0.1 -p "$p" --relay "127.0.0.1:$q" <&"$FIFO_FD" 2>"$W/relay.err" ;;
+    socat) bg timeout -k 5 900 socat "TCP-LISTEN:$p,bind=127.0.0.1,reuseaddr,fork,backlog=1024" "TCP:127.0.0.1:$q" 2>"$W/relay.err" ;;
+    ncat) bg timeout -k 5 900 ncat -k -l 127.0.0.1 "$p" -m 5000 --sh-exec "ncat 127.0.0.1 $q" 2>"$W/relay.err" ;;
+  esac
+  wait_listen "$p" "" "$BG_PID"
+}
+# VmRSS (KiB) summed over the processes below PID $1 (the forwarder and, for socat, its children); and PSS.
+tree_mem() {
+  local p rss=0 pss=0 v
+  for p in $(descendants "$1"); do
+    [[ $(cat /proc/"$p"/comm 2>/dev/null) == timeout ]] && continue
+    v=$(awk '/^VmRSS/ { print $2 }' /proc/"$p"/status 2>/dev/null) && rss=$((rss + ${v:-0}))
+    v=$(awk '/^Pss:/ { print $2 }' /proc/"$p"/smaps_rollup 2>/dev/null) && pss=$((pss + ${v:-0}))
+  done
+  echo "$rss $pss"
+}
+
+# BENCH_ONLY=relay runs the three; relaythr, relayrate or relayidle one of them.
+want_relay() { want relay || want "$1"; }
+if want relay || want relaythr || want relayrate || want relayidle; then
+  RELAY_IMPLS=()
+  for impl in tsnc socat ncat; do
+    if [[ $impl == tsnc ]] || command -v "$impl" >/dev/null; then RELAY_IMPLS+=("$impl"); else record skip "relay-$impl" "$impl is not installed"; fi
+  done
+  rorder() { # the forwarders of round $1 (without ncat unless $2), alternated
+    local r=$1 with_ncat=${2:-0} i out=() list=()
+    for i in "${RELAY_IMPLS[@]}"; do [[ $i == ncat && $with_ncat == 0 ]] || list+=("$i"); done
+    if ((r % 2 == 1)); then out=("${list[@]}"); else for ((i = ${#list[@]} - 1; i >= 0; i--)); do out+=("${list[i]}"); done; fi
+    echo "${out[@]}"
+  }
+
+  want_relay relaythr && log "== relaythr: $(size_label $RELAY_BYTES) through one relayed connection"
+  want_relay relaythr && record label relaythr "$(size_label $RELAY_BYTES) through one relayed connection (nc.openbsd -N, the forwarder, nc.openbsd -l; bytes counted)"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    want_relay relaythr || break
+    for impl in $(rorder "$r"); do
+      q=$(next_port)
+      rm -f "$W/r.count"
+      bg bash -c 'timeout -k 5 '"$T_XFER"' nc.openbsd -l 127.0.0.1 '"$q"' <&'"$FIFO_FD"' | wc -c >"'"$W"'/r.count"'
+      spid=$BG_PID
+      wait_listen "$q" "" "$spid" || { record relay relaythr "$impl" "$r" - - - 0 "backend did not start"; kill_tree "$spid"; continue; }
+      # Only now: next_port runs in a subshell, and skips ports in use (the backend's, from here on).
+      p=$(next_port)
+      if ! start_relay "$impl" "$p" "$q"; then
+        record relay relaythr "$impl" "$r" - - - 0 "forwarder did not start: $(head -c 200 "$W/relay.err")"
+        kill_tree "$BG_PID"; kill_tree "$spid"; continue
+      fi
+      rpid=$BG_PID
+      t0=$EPOCHREALTIME
+      head -c "$RELAY_BYTES" /dev/zero | timeout -k 5 "$T_XFER" nc.openbsd -N 127.0.0.1 "$p" >/dev/null 2>"$W/r.cerr"
+      cst=${PIPESTATUS[1]}
+      t1=$EPOCHREALTIME
+      reap "$spid"
+      hwm=-
+      [[ $impl == tsnc ]] && hwm=$(for c in $(descendants "$rpid"); do awk '/^VmHWM/ { print $2 }' /proc/"$c"/status; done | sort -n | tail -n 1)
+      kill_tree "$rpid"
+      got=$(tr -d ' \n' <"$W/r.count" 2>/dev/null)
+      secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
+      ok=1 note=
+      [[ $cst == 0 && $got == "$RELAY_BYTES" ]] || ok=0 note="client exit $cst, backend got ${got:-?} of $RELAY_BYTES bytes"
+      record relay relaythr "$impl" "$r" "$secs" "${hwm:--}" - "$ok" "$note"
+      log "   round $r $impl: ${secs}s, peak RSS ${hwm} KiB${note:+ !! $note}"
+    done
+  done
+
+  if want_relay relayrate; then
+  log "== relayrate: $RELAY_CONNS sequential request/response connections through the forwarder"
+  record label relayrate "$RELAY_CONNS sequential request/response connections through the forwarder (python3 echo behind)"
+  q=$(next_port)
+  bg timeout 3600 python3 "$LIB/relay_peers.py" echo "$q"
+  epid=$BG_PID
+  if wait_listen "$q" "" "$epid"; then
+    for ((r = 1; r <= RELAY_RATE_ROUNDS; r++)); do
+      for impl in $(rorder "$r" 1); do
+        p=$(next_port)
+        if ! start_relay "$impl" "$p" "$q"; then
+          record relay relayrate "$impl" "$r" - - - 0 "forwarder did not start: $(head -c 200 "$W/relay.err")"
+          kill_tree "$BG_PID"; continue
+        fi
+        rpid=$BG_PID
+        res=$(timeout 300 python3 "$LIB/connclient.py" 127.0.0.1 "$p" "$RELAY_CONNS" 2>"$W/r.cerr")
+        kill_tree "$rpid"
+        read -r n secs fails <<<"$res"
+        ok=1 note=
+        [[ -n ${secs:-} && ${fails:-1} == 0 ]] || ok=0 note="failures ${fails:-?}: $(head -c 200 "$W/r.cerr")"
+        record relay relayrate "$impl" "$r" "${secs:--}" - - "$ok" "$note"
+        log "   round $r $impl: ${secs:-?}s${note:+ !! $note}"
+      done
+    done
+  else
+    record skip relayrate "the echo backend did not start"
+  fi
+  kill_tree "$epid"
+  fi
+
+  if want_relay relayidle; then
+  log "== relayidle: $RELAY_IDLE concurrent idle relayed connections, memory of the forwarder"
+  record label relayidle "$RELAY_IDLE concurrent idle relayed connections: RSS of the forwarder (socat: all its processes)"
+  q=$(next_port)
+  bg timeout 3600 python3 "$LIB/relay_peers.py" hold "$q" "$W/hold.count"
+  hpid=$BG_PID
+  if wait_listen "$q" "" "$hpid"; then
+    for impl in $(rorder 1); do
+      p=$(next_port)
+      if ! start_relay "$impl" "$p" "$q"; then
+        record relay relayidle "$impl" 1 - - - 0 "forwarder did not start: $(head -c 200 "$W/relay.err")"
+        kill_tree "$BG_PID"; continue
+      fi
+      rpid=$BG_PID
+      sleep 0.5
+      read -r base_rss _ <<<"$(tree_mem "$rpid")"
+      rm -f "$W/idle.fifo" "$W/idle.out"
+      mkfifo "$W/idle.fifo"
+      bg bash -c 'timeout 600 python3 "$1" idle 127.0.0.1 "$2" "$3" <"$4" >"$5" 2>&1' _ "$LIB/relay_peers.py" "$p" "$RELAY_IDLE" "$W/idle.fifo" "$W/idle.out"
+      ipid=$BG_PID
+      exec {IDLE_FD}>"$W/idle.fifo"
+      ok=0 note="the $RELAY_IDLE connections did not all reach the backend within 120 s"
+      for ((i = 0; i < 1200; i++)); do
+        if grep -q "^open $RELAY_IDLE$" "$W/idle.out" 2>/dev/null && [[ $(cat "$W/hold.count" 2>/dev/null) == "$RELAY_IDLE" ]]; then
+          ok=1 note=
+          break
+        fi
+        sleep 0.1
+      done
+      sleep 1 # let the last allocations settle
+      read -r rss pss <<<"$(tree_mem "$rpid")"
+      procs=$(descendants "$rpid" | wc -l)
+      exec {IDLE_FD}>&-
+      reap "$ipid"
+      kill_tree "$rpid"
+      record relay relayidle "$impl" 1 "$rss" "$base_rss" "$pss" "$ok" "$note"
+      log "   $impl: RSS $rss KiB (before the connections $base_rss KiB), PSS $pss KiB, $procs processes${note:+ !! $note}"
+    done
+  else
+    record skip relayidle "the holding backend did not start"
+  fi
+  kill_tree "$hpid"
   fi
 fi
 

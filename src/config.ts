@@ -165,7 +165,26 @@ export interface ServeConfig extends Omit<ListenConfig, 'mode'> {
   readonly count: number | undefined;
 }
 
-export type Config = ConnectConfig | ListenConfig | ScanConfig | WaitConfig | ServeConfig;
+/** --relay: where every accepted client is forwarded, on a connection of its own. */
+export type RelayTarget =
+  /** TCP (`host:port`, `tcp://`), or TLS to the target (`tls://`, checked as --ssl's client). */
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number; readonly tls?: TlsSpec }
+  /** A unix stream socket (`unix:/path`, `unix:@abstract`). */
+  | { readonly kind: 'unix'; readonly path: string }
+  /** -u: each client address gets its own UDP socket to host:port (an association). */
+  | { readonly kind: 'udp'; readonly host: string; readonly port: number };
+
+/** -l --relay TARGET: a port forwarder; every other listen option keeps its meaning. */
+export interface RelayConfig extends Omit<ListenConfig, 'mode'> {
+  readonly mode: 'relay';
+  readonly target: RelayTarget;
+  /** The TARGET as given, for the -v lines. */
+  readonly targetText: string;
+  /** -u: an association with no datagram either way for this long ends (-w, else a default). */
+  readonly associationIdleMs: number;
+}
+
+export type Config = ConnectConfig | ListenConfig | ScanConfig | WaitConfig | ServeConfig | RelayConfig;
 
 /** What the command line asked for: a session, or just text to print. */
 export type Command =

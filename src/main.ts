@@ -108,6 +108,8 @@ const dispatch = async (config: Config, ctx: ModeContext): Promise<number> => {
       return (await import('./modes/wait.js')).waitMode(config, ctx);
     case 'serve':
       return (await import('./modes/serve.js')).serveMode(config, ctx);
+    case 'relay':
+      return (await import('./modes/relay.js')).relayMode(config, ctx);
   }
 };
 

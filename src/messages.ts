@@ -134,6 +134,19 @@ export const messages = {
   targetMissingBracket: (text: string) => `missing closing bracket in target: ${text}`,
   targetMissingHost: (text: string) => `missing host name in target: ${text}`,
   listenOneAddress: () => 'cannot use -s and a listen address together',
+  /** --relay: a TARGET that does not parse (checked before any socket exists). */
+  relayTargetInvalid: (text: string, reason: string) => `relay target "${text}": ${reason}`,
+  /** --relay with -u: only host:port. */
+  relayUdpTarget: (text: string) => `relay target "${text}": -u relays to host:port only`,
+  /** --relay: the option goes with a tls:// target only (it checks the target's certificate). */
+  relayNeedsTls: (option: string) => `cannot use ${option} with --relay but a tls:// target`,
+  /** `where` is `HOST port P (tcp)` or a unix path. A refused or unreachable target, with -v. */
+  relayFailed: (where: string, reason: string) => `relay to ${where} failed: ${reason}`,
+  /** -v: the client's connection to the target is up. */
+  relayConnected: (where: string) => `Relay to ${where} connected`,
+  /** -v: a relayed connection ended; bytes from the client to the target, and back. */
+  relayClosed: (client: string, how: string, toTarget: number, fromTarget: number) =>
+    `Relay of ${client} closed (${how}): ${toTarget} bytes to the target, ${fromTarget} bytes back`,
   invalidOption: (letter: string) => `invalid option -- '${letter}'`,
   optionNeedsArgument: (letter: string) => `option requires an argument -- '${letter}'`,
   unrecognizedOption: (name: string) => `unrecognized option '--${name}'`,

@@ -21,6 +21,7 @@ import { parseAddressSpec, splitAddressList } from './net/address-spec.js';
 import { parseListenPort, parsePort, parsePortSpec } from './net/port.js';
 import { systemServices, type ServiceTable } from './net/services.js';
 import { parseTos } from './net/tos.js';
+import { relayTarget } from './relay-options.js';
 import { isName, parseDuration, parseExpect, parseSendData, parseTargets } from './wait-options.js';
 
 interface OptionSpec extends GetoptSpec {
@@ -343,6 +344,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'With --serve: accept n clients, then stop listening and exit once they are served',
   },
   {
+    key: 'relay',
+    long: 'relay',
+    takesValue: true,
+    type: 'string',
+    valueName: 'target',
+    help: 'With -l: forward every client to its own new connection to target (host:port, tls://host:port, unix:/path; -u: host:port)',
+  },
+  {
     key: 'sha256',
     long: 'sha256',
     takesValue: false,
@@ -472,6 +481,7 @@ export interface RawArgs {
   readonly probeExpect?: string;
   readonly serveFile?: string;
   readonly serveCount?: string;
+  readonly relay?: string;
   readonly sha256: boolean;
   readonly progress: boolean;
   readonly verify: boolean;
@@ -559,6 +569,7 @@ export const parseArgs = (argv: readonly string[]): RawArgs => {
     probeExpect: text('probeExpect'),
     serveFile: text('serveFile'),
     serveCount: text('serveCount'),
+    relay: text('relay'),
     sha256: flag('sha256'),
     progress: flag('progress'),
     verify: flag('verify'),
@@ -581,6 +592,8 @@ const INT_MIN = -2147483648;
 const MAX_WINDOW = 65536 << 14;
 /** ncat's default for --max-conns. */
 const DEFAULT_MAX_CONNS = 100;
+/** --relay -u: how long an association lives without a datagram, without -w. */
+const DEFAULT_ASSOCIATION_IDLE_MS = 60_000;
 
 /** strtonum(3) as nc uses it: an integer in [min, max], else "invalid" / "too small" / "too large". */
 const strtonum = (text: string, min: number, max: number): number | string => {
@@ -789,6 +802,11 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
     if (value !== undefined) fail(messages.needsWait(option));
   }
   if (raw.keep && !raw.listen) throw new UsageError(messages.keepNeedsListen(), false);
+  if (raw.relay !== undefined) {
+    for (const [option, given] of NOT_WITH_RELAY)
+      if (given(raw)) fail(messages.cannotCombine('--relay', option));
+  }
+  const relay = raw.relay === undefined ? undefined : relayTarget(raw, raw.relay, services, parsePin);
   if (raw.scan && raw.listen) fail(messages.cannotCombine('-z', '-l'));
   if (raw.sendOnly && raw.recvOnly) fail(messages.cannotCombine('--send-only', '--recv-only'));
   if (raw.maxConns !== undefined && !raw.listen) fail(messages.needsListen('-m'));
@@ -819,7 +837,12 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
     fail(messages.cannotCombine('-z', raw.exec === undefined ? '-c' : '-e'));
   const proxy = proxySpec(raw, services);
   const access = accessSpec(raw);
-  const tls = tlsSpec(raw);
+  // With --relay the client --ssl-* options belong to a tls:// target: --ssl is the listener's.
+  const tls = tlsSpec(
+    relay === undefined
+      ? raw
+      : { ...raw, sslTrustfile: undefined, sslServername: undefined, sslInsecure: false, sslPin: undefined },
+  );
   const transport: Transport = raw.unix ? (raw.udp ? 'unix-dgram' : 'unix') : raw.udp ? 'udp' : 'tcp';
   const proto = raw.udp ? 'udp' : 'tcp';
   const family = raw.family === '4' ? 4 : raw.family === '6' ? 6 : undefined;
@@ -932,6 +955,14 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
       };
     }
   }
+  if (relay !== undefined && config.mode === 'listen') {
+    // -u: an association idle for -w (else a minute, as a DNS forwarder's clients retry sooner) ends.
+    const associationIdleMs = timeoutMs ?? DEFAULT_ASSOCIATION_IDLE_MS;
+    return {
+      kind: 'run',
+      config: { ...config, mode: 'relay', target: relay, targetText: raw.relay ?? '', associationIdleMs },
+    };
+  }
   if (raw.serveFile !== undefined && config.mode === 'listen') {
     return { kind: 'run', config: { ...config, mode: 'serve', file: raw.serveFile, count: serveCount } };
   }
@@ -982,6 +1013,27 @@ const TLS_CONFLICTS = [
   ['--serve', (raw: RawArgs) => raw.serveFile !== undefined],
 ] as const;
 
+/** What --relay cannot go with: other modes, and options about stdin and stdout, which it does not use. */
+const NOT_WITH_RELAY = [
+  ['-z', (raw: RawArgs) => raw.scan],
+  ['--serve', (raw: RawArgs) => raw.serveFile !== undefined],
+  ['-e', (raw: RawArgs) => raw.exec !== undefined],
+  ['-c', (raw: RawArgs) => raw.shellCommand !== undefined],
+  ['--verify', (raw: RawArgs) => raw.verify],
+  ['--sha256', (raw: RawArgs) => raw.sha256],
+  ['--progress', (raw: RawArgs) => raw.progress],
+  ['-d', (raw: RawArgs) => raw.noStdin],
+  ['--recv-only', (raw: RawArgs) => raw.recvOnly],
+  ['--send-only', (raw: RawArgs) => raw.sendOnly],
+  ['-q', (raw: RawArgs) => raw.quit !== undefined],
+  ['-N', (raw: RawArgs) => raw.shutdownAlways],
+  ['--no-shutdown', (raw: RawArgs) => raw.noShutdown],
+  ['-C', (raw: RawArgs) => raw.crlf],
+  ['-i', (raw: RawArgs) => raw.interval !== undefined],
+  ['-t', (raw: RawArgs) => raw.telnet],
+  ['-x', (raw: RawArgs) => raw.proxy !== undefined],
+] as const;
+
 /** Options that make no sense for --wait: each is an error rather than silently ignored. */
 const NOT_WITH_WAIT = [
   ['-l', (raw: RawArgs) => raw.listen],
@@ -999,6 +1051,7 @@ const NOT_WITH_WAIT = [
   ['--verify', (raw: RawArgs) => raw.verify],
   ['--serve', (raw: RawArgs) => raw.serveFile !== undefined],
   ['--ssl', (raw: RawArgs) => tlsGiven(raw)],
+  ['--relay', (raw: RawArgs) => raw.relay !== undefined],
 ] as const;
 
 /** --wait [--timeout D] [--interval D] [--send DATA] [--expect RE] HOST PORT | host:port ... */

@@ -38,6 +38,21 @@ export type ReportEvent =
   | ({ readonly event: 'served'; readonly bytesSent: number } & Endpoint)
   | { readonly event: 'closed'; readonly end: SessionEnd; readonly address?: string; readonly port?: number }
   | { readonly event: 'certificate'; readonly fingerprint: string }
+  | ({
+      readonly event: 'relayed';
+      readonly target: string;
+      readonly targetAddress: string | null;
+    } & Endpoint)
+  | ({ readonly event: 'relay-failed'; readonly target: string; readonly message: string } & Endpoint)
+  | ({
+      readonly event: 'relay-closed';
+      readonly target: string;
+      readonly end: 'eof' | 'reset' | 'idle';
+      readonly resetBy: 'client' | 'target' | null;
+      readonly bytesToTarget: number;
+      readonly bytesFromTarget: number;
+      readonly durationMs: number | null;
+    } & Endpoint)
   | {
       readonly event: 'tls';
       readonly peer: string;
@@ -148,6 +163,7 @@ export class JsonReport {
       case 'wait':
         return ok ? 'ready' : this.seen.has('wait') ? 'timeout' : 'error';
       case 'serve':
+      case 'relay':
         return ok ? 'done' : 'error';
       default:
         return 'error';

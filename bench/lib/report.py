@@ -18,6 +18,7 @@ hf = defaultdict(lambda: defaultdict(list))  # scen -> label -> [(round, median_
 keep = defaultdict(list)
 zdrop = defaultdict(list)
 serve = defaultdict(list)  # impl -> [row]
+relay = defaultdict(lambda: defaultdict(list))  # scen -> impl -> [row]
 
 for line in open(sys.argv[1]):
     f = line.rstrip('\n').split('\t')
@@ -54,6 +55,11 @@ for line in open(sys.argv[1]):
                                 bytes=int(nbytes) if nbytes != '-' else None,
                                 rss=int(rss) if rss not in ('-', '') else None, ok=ok == '1',
                                 note=f[8] if len(f) > 8 else ''))
+    elif kind == 'relay':
+        scen, impl, rnd, value, extra1, extra2, ok = f[1:8]
+        num = lambda x: float(x) if x not in ('-', '') else None
+        relay[scen][impl].append(dict(round=int(rnd), value=num(value), extra1=num(extra1), extra2=num(extra2),
+                                      ok=ok == '1', note=f[8] if len(f) > 8 else ''))
     elif kind == 'zdrop':
         impl, rnd, secs, ports, st, ok = f[1:7]
         zdrop[impl].append(dict(round=int(rnd), secs=float(secs), ports=int(ports), st=st, ok=ok == '1',
@@ -343,3 +349,72 @@ if notes:
     print('Failed runs (excluded from the medians):')
     for n in notes:
         print('- ' + n)
+
+# -- relay: tsnc --relay vs socat fork / ncat --sh-exec (its own table: other references) ------------------
+if any(k in labels for k in ('relaythr', 'relayrate', 'relayidle')):
+    RELAY_NAMES = {'socat': 'socat TCP-LISTEN:P,fork TCP:…', 'ncat': 'ncat -k --sh-exec "ncat …"'}
+    sizes = meta.get('sizes', '')
+    size_of = lambda key, default: int(sizes.split(key + '=')[1].split()[0]) if key + '=' in sizes else default
+    out = []
+    relay_notes = []
+    def ok_rows(scen, impl):
+        rows = relay[scen][impl]
+        for r in rows:
+            if not r['ok']:
+                relay_notes.append('%s, %s, round %d: %s' % (labels[scen], impl, r['round'], r['note']))
+        return [r for r in rows if r['ok'] and r['value'] is not None]
+    def paired(scen, ref, faster_is_smaller=True):
+        t, b = ok_rows(scen, 'tsnc'), ok_rows(scen, ref)
+        by_round = {r['round']: r['value'] for r in b}
+        pair = [by_round[r['round']] / r['value'] for r in t if r['round'] in by_round]
+        return t, b, (statistics.median(pair) if pair else None), pair
+    for scen, unit in (('relaythr', 'speed'), ('relayrate', 'rate')):
+        if scen not in labels:
+            continue
+        n = size_of('relay', 2 << 30) if scen == 'relaythr' else size_of('relayconns', 2000)
+        for ref in ('socat', 'ncat'):
+            if scen == 'relaythr' and ref == 'ncat':
+                continue
+            if ('relay-' + ref) in skips:
+                out.append((labels[scen], RELAY_NAMES[ref], 'skipped', skips['relay-' + ref], '', '≥ 1.0× ' + unit, 'n/a'))
+                continue
+            t, b, ratio, pair = paired(scen, ref)
+            tv, bv = med(r['value'] for r in t), med(r['value'] for r in b)
+            if tv is None or bv is None or ratio is None:
+                out.append((labels[scen], RELAY_NAMES[ref], '', 'no valid run', '', '≥ 1.0× ' + unit, 'n/a'))
+                continue
+            fmt = ((lambda v: '%.0f MiB/s (%.2f s)' % (n / v / 2**20, v)) if scen == 'relaythr'
+                   else (lambda v: '%.0f conn/s (%.3f s)' % (n / v, v)))
+            hwm = max_(r['extra1'] for r in t)
+            out.append((labels[scen], RELAY_NAMES[ref], fmt(bv), fmt(tv) + ('; peak RSS %s MiB' % mib(hwm) if hwm else ''),
+                        '%.2f× %s [%.2f–%.2f]' % (ratio, unit, min(pair), max(pair)), '≥ 1.0× ' + unit,
+                        verdict(ratio >= 1.0)))
+    if 'relayidle' in labels:
+        n = size_of('relayidle', 1000)
+        t, b = ok_rows('relayidle', 'tsnc'), ok_rows('relayidle', 'socat')
+        per = lambda r: (r['value'] - (r['extra1'] or 0)) / n
+        if t and b:
+            tr, br = t[0], b[0]
+            out.append((labels['relayidle'], RELAY_NAMES['socat'],
+                        '%s MiB RSS in its processes (PSS %s MiB): %.0f KiB per connection' % (mib(br['value']), mib(br['extra2'] or 0), br['value'] / n),
+                        '%s MiB RSS, one process (PSS %s MiB): %.1f KiB per connection above its %s MiB at rest' % (mib(tr['value']), mib(tr['extra2'] or 0), per(tr), mib(tr['extra1'] or 0)),
+                        '%.1f× less memory' % (br['value'] / tr['value']), '≤ 64 KiB per connection, below socat',
+                        verdict(per(tr) <= 64 and tr['value'] < br['value'])))
+        else:
+            out.append((labels['relayidle'], RELAY_NAMES['socat'], '', 'no valid run', '', '≤ 64 KiB per connection', 'n/a'))
+    print()
+    print('## tsnc --relay vs socat fork and ncat --sh-exec (bench/run.sh, relay rows)')
+    print()
+    print('The same client and backend for every forwarder; rounds alternated; a ratio is the median of the '
+          'per-round ratios [min–max]. socat and ncat run a process per connection (socat forks, ncat execs a '
+          'second ncat); tsnc serves every connection in one process.')
+    print()
+    print('| Scenario | Reference | Reference figure | tsnc --relay | Ratio | Target | Met |')
+    print('|---|---|---|---|---|---|---|')
+    for r in out:
+        print('| ' + ' | '.join(r) + ' |')
+    if relay_notes:
+        print()
+        print('Failed relay runs (excluded):')
+        for n_ in relay_notes:
+            print('- ' + n_)

@@ -14,7 +14,7 @@ import { serve, sessionExitCode, type ModeContext } from './session.js';
  * The address to bind: the one asked for, else 0.0.0.0 only, as nc.openbsd (:: with -6). A name
  * that does not resolve fails with nc's listen-mode line, `getaddrinfo: reason`.
  */
-const bindAddressOf = async (
+export const bindAddressOf = async (
   config: Pick<ListenConfig, 'bindAddress' | 'family' | 'numeric'>,
 ): Promise<string> => {
   if (config.bindAddress === undefined) return config.family === 6 ? '::' : '0.0.0.0';
@@ -112,7 +112,7 @@ export const announcePeer = async (
 };
 
 /** A peer turned away (--allow/--deny, -m): the -v line, or with --json the event. */
-const refused = (
+export const refused = (
   ctx: ModeContext,
   peer: { readonly address: string; readonly port: number },
   message: string,
