@@ -91,6 +91,8 @@ const meterFor = async (config: Config, io: Io, json: boolean): Promise<Meter | 
 };
 
 const dispatch = async (config: Config, ctx: ModeContext): Promise<number> => {
+  if ((config.mode === 'listen' || config.mode === 'serve') && (config.portFile ?? config.fan) !== undefined)
+    (await import('./extra-options.js')).checkExtraPaths(config);
   switch (config.mode) {
     case 'listen':
       return listenMode(config, ctx);

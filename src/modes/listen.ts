@@ -27,6 +27,22 @@ const bindAddressOf = async (
   }
 };
 
+/** --port-file: the bound port to the file (closing the socket if that fails), and its event. */
+const publishPortFile = async (
+  path: string,
+  port: number,
+  ctx: ModeContext,
+  close: () => void,
+): Promise<void> => {
+  try {
+    (await import('../io/port-file.js')).publishPort(path, port);
+  } catch (error) {
+    close();
+    throw error;
+  }
+  ctx.event?.({ event: 'port-file', path, port });
+};
+
 /** Listen on host:port; resolves with the error if binding fails. */
 const startListening = (server: Server, host: string, port: number): Promise<unknown> =>
   new Promise((resolve) => {
@@ -186,6 +202,8 @@ export const openStreamServer = async (
     throw error;
   }
   const bound = server.address() as AddressInfo;
+  if (config.portFile !== undefined)
+    await publishPortFile(config.portFile, bound.port, ctx, () => server.close());
   const announced = config.verbose
     ? nameFor(bound.address, config, ctx).then((name) => {
         ctx.info(messages.listening(name, bound.port));
@@ -241,6 +259,8 @@ const listenUdp = async (
     return EXIT.failure;
   }
   const bound = socket.address();
+  if (config.portFile !== undefined)
+    await publishPortFile(config.portFile, bound.port, ctx, () => socket.close());
   // Datagrams are taken in while the (possibly slow) reverse lookup for the -v line runs.
   const announced = config.verbose
     ? nameFor(bound.address, config, ctx).then((name) => {
