@@ -335,6 +335,16 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
         ? tls.secure(socket, config.bindAddress ?? '', undefined)
         : tls.secure(socket, socket.remoteAddress ?? '', socket.remotePort ?? 0);
   const { server, announced } = await openStreamServer(config, ctx);
+  if (tls?.ephemeralFingerprint !== undefined) {
+    const { pinCommand } = await import('../net/pin-command.js');
+    const line = pinCommand(
+      tls.ephemeralFingerprint,
+      config,
+      (server.address() as AddressInfo | null)?.port ?? 0,
+    );
+    if (ctx.event === undefined) ctx.warn(messages.pinCommand(line.command));
+    else ctx.event({ event: 'pin-command', ...line });
+  }
 
   if (config.exec !== undefined && config.keepListening) {
     // -k with -e/-c: every client gets its own program, at once (ncat), at most -m of them.
