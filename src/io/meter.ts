@@ -68,6 +68,8 @@ export class Meter {
       readonly live: boolean;
       /** The size of a regular-file stdin: progress shows a percentage and an ETA. */
       readonly expectedBytes: number | undefined;
+      /** --rate in bytes a second: shown beside the send rate. */
+      readonly rateLimit?: number | undefined;
       /** Write to stderr (raw: the caller adds nothing). */
       readonly write: (text: string) => void;
       readonly progName: string;
@@ -116,6 +118,13 @@ export class Meter {
     return `${humanBytes(seconds > 0 ? bytes / seconds : 0)}/s`;
   }
 
+  /** The send rate, and with --rate its limit. */
+  private sendRate(seconds: number): string {
+    const limit = this.options.rateLimit;
+    const rate = this.rate(this.sent.bytes, seconds);
+    return limit === undefined ? rate : `${rate}, limit ${humanBytes(limit)}/s`;
+  }
+
   /** The live line: bytes, rate, and with a known size the share done and the time left. */
   private line(): string {
     const seconds = (performance.now() - this.started) / 1000;
@@ -127,7 +136,7 @@ export class Meter {
       const eta = speed > 0 ? clock((expectedBytes - this.sent.bytes) / speed) : '?';
       sent += ` of ${humanBytes(expectedBytes)} (${share}%, ETA ${eta})`;
     }
-    return `${this.options.progName}: ${sent}, ${this.rate(this.sent.bytes, seconds)}; received ${humanBytes(this.received.bytes)}, ${this.rate(this.received.bytes, seconds)}`;
+    return `${this.options.progName}: ${sent}, ${this.sendRate(seconds)}; received ${humanBytes(this.received.bytes)}, ${this.rate(this.received.bytes, seconds)}`;
   }
 
   private redraw(): void {
@@ -142,7 +151,7 @@ export class Meter {
       if (this.options.live) write('\r\x1b[K');
       const seconds = (performance.now() - this.started) / 1000;
       write(
-        `${progName}: sent ${this.sent.bytes} bytes (${this.rate(this.sent.bytes, seconds)}), received ${this.received.bytes} bytes (${this.rate(this.received.bytes, seconds)}) in ${seconds.toFixed(2)} s\n`,
+        `${progName}: sent ${this.sent.bytes} bytes (${this.sendRate(seconds)}), received ${this.received.bytes} bytes (${this.rate(this.received.bytes, seconds)}) in ${seconds.toFixed(2)} s\n`,
       );
     }
     if (this.options.sha256) {
