@@ -345,6 +345,10 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
     if (ctx.event === undefined) ctx.warn(messages.pinCommand(line.command));
     else ctx.event({ event: 'pin-command', ...line });
   }
+  if (config.fan !== undefined) {
+    const { fanMode } = await import('./fan.js');
+    return fanMode(config, config.fan, ctx, server, announced, gate, secured);
+  }
 
   if (config.exec !== undefined && config.keepListening) {
     // -k with -e/-c: every client gets its own program, at once (ncat), at most -m of them.
