@@ -8,6 +8,7 @@ import { killAll, listener, start, tsnc, waitFor, type Proc } from '../helpers/c
 import { randomPayload, scratch, sha256 } from '../helpers/data.js';
 import { parseJsonLine } from '../helpers/json-events.js';
 import { itWithPeer } from '../helpers/peers.js';
+import { printedPin } from '../helpers/tls.js';
 
 afterEach(killAll);
 const files = scratch();
@@ -139,6 +140,44 @@ describe('--fan-out', () => {
     const events = hub.stderr().trim().split('\n').map(parseJsonLine);
     expect(events.map((event) => event.event)).toEqual(['listening', 'accepted', 'summary']);
     expect(events.at(-1)).toMatchObject({ bytesSent: 5, bytesReceived: 3, end: 'signal' });
+  });
+
+  it('--ssl: each client gets the lines over its own TLS session (pinned by the printed fingerprint)', async () => {
+    const { proc: hub, port } = await listener(['-k', '--fan-out', '--ssl']);
+    const pin = await printedPin(hub);
+    const clients = [0, 1].map(() =>
+      tsnc(['-d', '--ssl-pin', pin, '127.0.0.1', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
+    await waitFor(
+      () => (hub.stderr().match(/^TLS connection with /gm) ?? []).length === 2,
+      'two TLS sessions',
+    );
+    hub.write('secret line\n');
+    hub.endStdin();
+    for (const client of clients) {
+      expect(await client.exited()).toBe(0);
+      expect(client.stdout().toString()).toBe('secret line\n');
+    }
+    hub.kill('SIGTERM');
+    await hub.exited();
+  });
+
+  it('-m 2: a third client at once is refused (-v line); the two get the lines', async () => {
+    const { proc: hub, port } = await listener(['-k', '--fan-out', '-m', '2']);
+    const clients = [receiver(port), receiver(port)];
+    await waitFor(() => accepted(hub) === 2, 'two clients');
+    const third = receiver(port);
+    await hub.stderrLine(/^Refused connection from 127\.0\.0\.1 \d+: already 2 connections \(-m\)\n/m);
+    expect(await third.exited()).toBe(0);
+    expect(third.stdout().length).toBe(0);
+    hub.write('two only\n');
+    hub.endStdin();
+    for (const client of clients) {
+      expect(await client.exited()).toBe(0);
+      expect(client.stdout().toString()).toBe('two only\n');
+    }
+    hub.kill('SIGTERM');
+    await hub.exited();
   });
 
   it('-U: the same over a unix socket', async () => {
