@@ -54,4 +54,8 @@ run(process.argv.slice(2), {
   setLastWords: (say) => {
     lastWords = say;
   },
-}).then((status) => process.exit(status), fail);
+}).then((status) => {
+  // What must not outlive tsnc (--port-file's file) goes on a normal exit too.
+  runAtExit();
+  process.exit(status);
+}, fail);

@@ -62,6 +62,27 @@ export interface TlsSpec {
   readonly pin: string | undefined;
 }
 
+/** --retry: connect attempts, every intervalMs, until one succeeds or timeoutMs has passed. */
+export interface RetrySpec {
+  readonly timeoutMs: number;
+  /** --retry as the user wrote it, for the failure line (--wait's words). */
+  readonly timeoutText: string;
+  /** --interval: from the start of one attempt to the start of the next. */
+  readonly intervalMs: number;
+}
+
+/** --fan-out and -o: -l -k clients served at once without a program (see modes/fan.ts). */
+export interface FanSpec {
+  /** --fan-out: each line of stdin goes to every client; without it stdin is not read. */
+  readonly fanOut: boolean;
+  /** --fan-out-limit: a client this many bytes behind is disconnected. */
+  readonly lagLimitBytes: number;
+  /** --fan-out-limit as the user wrote it (or the default), for the -v line. */
+  readonly lagLimitText: string;
+  /** -o: where each client's bytes go (%n, %a, %%); undefined: to stdout, line by line. */
+  readonly output: string | undefined;
+}
+
 /** What every mode shares: the rules of the data path and the diagnostics. */
 export interface SessionConfig {
   readonly transport: Transport;
@@ -91,6 +112,8 @@ export interface SessionConfig {
   readonly verify?: boolean;
   /** --ssl: the stream is TLS; absent otherwise. */
   readonly tls?: TlsSpec;
+  /** --rate: at most this many bytes per second from stdin; absent otherwise. */
+  readonly rateBytesPerSecond?: number;
 }
 
 /** Where connect and scan modes go, and from where. */
@@ -109,6 +132,8 @@ export interface Target {
 
 export interface ConnectConfig extends SessionConfig, Target {
   readonly mode: 'connect';
+  /** --retry: absent without it. */
+  readonly retry?: RetrySpec;
 }
 
 export interface ListenConfig extends SessionConfig {
@@ -120,6 +145,10 @@ export interface ListenConfig extends SessionConfig {
   readonly access: AccessSpec | undefined;
   /** -m: at most this many clients at once (concurrent -k with -e/-c); the excess is refused. */
   readonly maxConnections: number;
+  /** --port-file: the file that gets the bound port once listening; absent without it. */
+  readonly portFile?: string;
+  /** --fan-out, -o: absent without them. */
+  readonly fan?: FanSpec;
 }
 
 /** -z: probe ports without sending data. */

@@ -61,7 +61,7 @@ const parse = async (
 
 /**
  * stdin as the session reads it: not at all for -d, -z, --wait, --serve and -e/-c; with -C and
- * -i applied. The rarely used transforms are loaded only when asked for (start-up time matters:
+ * -i and --rate applied. The rarely used transforms are loaded only when asked for (start-up time matters:
  * tsnc runs in shell loops).
  */
 const stdinFor = async (config: Config, io: Io): Promise<Source> => {
@@ -73,6 +73,11 @@ const stdinFor = async (config: Config, io: Io): Promise<Source> => {
   if (config.crlf) source = (await import('./io/crlf.js')).crlfSource(source);
   if (config.lineDelayMs !== undefined) {
     source = new (await import('./io/line-delay.js')).PacedSource(source, config.lineDelayMs);
+  }
+  if (config.rateBytesPerSecond !== undefined) {
+    // Datagrams go whole: cutting one would change what the peer receives.
+    const stream = config.transport === 'tcp' || config.transport === 'unix';
+    source = new (await import('./io/rate.js')).RateLimitedSource(source, config.rateBytesPerSecond, stream);
   }
   return source;
 };
@@ -91,12 +96,18 @@ const meterFor = async (config: Config, io: Io, json: boolean): Promise<Meter | 
     progress: !json && config.meter?.progress === true,
     live: !json && io.stderrIsTTY === true,
     expectedBytes: kind === 'file' ? fstatSync(io.stdinFd).size : undefined,
+    rateLimit: config.rateBytesPerSecond,
     write: json ? () => undefined : (text) => io.writeStderr(text),
     progName: io.progName,
   });
 };
 
 const dispatch = async (config: Config, ctx: ModeContext): Promise<number> => {
+  if (
+    (config.mode === 'listen' || config.mode === 'serve' || config.mode === 'relay') &&
+    (config.portFile ?? config.fan) !== undefined
+  )
+    (await import('./extra-options.js')).checkExtraPaths(config);
   switch (config.mode) {
     case 'listen':
       return listenMode(config, ctx);

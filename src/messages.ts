@@ -147,6 +147,19 @@ export const messages = {
   /** -v: a relayed connection ended; bytes from the client to the target, and back. */
   relayClosed: (client: string, how: string, toTarget: number, fromTarget: number) =>
     `Relay of ${client} closed (${how}): ${toTarget} bytes to the target, ${fromTarget} bytes back`,
+  rateInvalid: (problem: string, text: string) => `rate ${problem}: ${text}`,
+  fanOutLimitInvalid: (problem: string, text: string) => `fan-out limit ${problem}: ${text}`,
+  templateInvalid: (code: string, template: string) => `-o: invalid ${code} in template: ${template}`,
+  /** --retry with -U: the deadline passed (--wait's words, with the path for host and port). */
+  retryTimedOutPath: (path: string, after: string, reason: string) =>
+    `wait for ${path} timed out after ${after}: ${reason}`,
+  /** --fan-out -v: a client too far behind the others was disconnected. */
+  fanOutDropped: (peer: string, limit: string) =>
+    `Disconnected ${peer}: more than ${limit} behind (--fan-out-limit)`,
+  /** -o: a client's file could not be written. */
+  outputFailed: (path: string, reason: string) => `-o ${path}: ${reason}`,
+  /** After the ephemeral certificate's line: the client command that pins it, ready to paste. */
+  pinCommand: (command: string) => `connect with: ${command}`,
   invalidOption: (letter: string) => `invalid option -- '${letter}'`,
   optionNeedsArgument: (letter: string) => `option requires an argument -- '${letter}'`,
   unrecognizedOption: (name: string) => `unrecognized option '--${name}'`,

@@ -22,6 +22,7 @@ import { parseListenPort, parsePort, parsePortSpec } from './net/port.js';
 import { systemServices, type ServiceTable } from './net/services.js';
 import { parseTos } from './net/tos.js';
 import { relayTarget } from './relay-options.js';
+import { extraOptions } from './extra-options.js';
 import { isName, parseDuration, parseExpect, parseSendData, parseTargets } from './wait-options.js';
 
 interface OptionSpec extends GetoptSpec {
@@ -309,7 +310,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'duration',
-    help: 'With --wait: time between the starts of two attempts at one target (default 1s)',
+    help: 'With --wait or --retry: time between the starts of two attempts at one target (default 1s)',
   },
   {
     key: 'probeSend',
@@ -433,6 +434,54 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'sha256:hex',
     help: 'Client: accept only the server certificate with this sha256 fingerprint (instead of CA checks)',
   },
+  {
+    key: 'retry',
+    long: 'retry',
+    takesValue: true,
+    type: 'string',
+    valueName: 'duration',
+    help: 'Connect mode: retry a refused connection or a name that does not resolve yet, every --interval, for this long; stdin is read only once connected',
+  },
+  {
+    key: 'portFile',
+    long: 'port-file',
+    takesValue: true,
+    type: 'string',
+    valueName: 'file',
+    help: 'With -l: once listening, write the bound port to this file (atomically); removed at exit',
+  },
+  {
+    key: 'fanOut',
+    long: 'fan-out',
+    takesValue: false,
+    type: 'boolean',
+    help: 'With -l -k: serve clients at once; each line of stdin goes to every client, what clients send goes to stdout line by line',
+  },
+  {
+    key: 'fanOutLimit',
+    long: 'fan-out-limit',
+    takesValue: true,
+    type: 'string',
+    valueName: 'size',
+    help: 'With --fan-out: disconnect a client that is this far behind (default 4M; K, M, G: 1024 multiples)',
+  },
+  {
+    key: 'output',
+    short: 'o',
+    long: 'output',
+    takesValue: true,
+    type: 'string',
+    valueName: 'template',
+    help: "With -l -k: serve clients at once, each one's bytes to its own file (%n: connection number, %a: peer address, %%: %)",
+  },
+  {
+    key: 'rate',
+    long: 'rate',
+    takesValue: true,
+    type: 'string',
+    valueName: 'rate',
+    help: 'Send at most this many bytes per second (10M, 512K; K, M, G: 1024 multiples), like pv -L',
+  },
 ];
 
 /** What the command line says, before any meaning is given to it. */
@@ -493,6 +542,12 @@ export interface RawArgs {
   readonly sslServername?: string;
   readonly sslInsecure: boolean;
   readonly sslPin?: string;
+  readonly retry?: string;
+  readonly portFile?: string;
+  readonly fanOut: boolean;
+  readonly fanOutLimit?: string;
+  readonly output?: string;
+  readonly rate?: string;
   readonly operands: readonly string[];
 }
 
@@ -581,6 +636,12 @@ export const parseArgs = (argv: readonly string[]): RawArgs => {
     sslServername: text('sslServername'),
     sslInsecure: flag('sslInsecure'),
     sslPin: text('sslPin'),
+    retry: text('retry'),
+    portFile: text('portFile'),
+    fanOut: flag('fanOut'),
+    fanOutLimit: text('fanOutLimit'),
+    output: text('output'),
+    rate: text('rate'),
     operands,
   };
 };
@@ -795,7 +856,7 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
   if (raw.waitFor) return { kind: 'run', config: waitConfig(raw, services) };
   for (const [option, value] of [
     ['--timeout', raw.waitTimeout],
-    ['--interval', raw.waitInterval],
+    ['--interval', raw.retry === undefined ? raw.waitInterval : undefined],
     ['--send', raw.probeSend],
     ['--expect', raw.probeExpect],
   ] as const) {
@@ -824,6 +885,8 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
     if (raw.shellCommand !== undefined) fail(messages.cannotCombine('--serve', '-c'));
     if (raw.serveFile === '') fail(messages.pathFailed('--serve', 'missing file name'));
   }
+
+  const extras = extraOptions(raw);
 
   // -w: INT_MAX / 1000 as in nc.openbsd; 0 means no timeout.
   const waitSeconds = seconds(raw.wait, 0, Math.floor(INT_MAX / 1000), messages.timeoutInvalid);
@@ -857,7 +920,8 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
     family,
     numeric: raw.numeric,
     verbose: raw.verbose > 0,
-    readStdin: !raw.noStdin && !raw.recvOnly,
+    // -o without --fan-out: clients only send, stdin is not read.
+    readStdin: !raw.noStdin && !raw.recvOnly && !(extras.fan !== undefined && !extras.fan.fanOut),
     shutdown: shutdownPolicy(raw, quitSeconds),
     quitAfterEofMs,
     idleTimeoutMs: timeoutMs,
@@ -871,6 +935,7 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
     ...(metered === undefined ? {} : { meter: { sha256: raw.sha256, progress: raw.progress } }),
     ...(raw.verify ? { verify: true } : {}),
     ...(tls === undefined ? {} : { tls }),
+    ...(extras.rateBytesPerSecond === undefined ? {} : { rateBytesPerSecond: extras.rateBytesPerSecond }),
   } as const;
 
   const { operands } = raw;
@@ -955,6 +1020,11 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
       };
     }
   }
+  if (config.mode === 'listen') {
+    if (extras.portFile !== undefined) config = { ...config, portFile: extras.portFile };
+    if (extras.fan !== undefined) config = { ...config, fan: extras.fan };
+  }
+  if (config.mode === 'connect' && extras.retry !== undefined) config = { ...config, retry: extras.retry };
   if (relay !== undefined && config.mode === 'listen') {
     // -u: an association idle for -w (else a minute, as a DNS forwarder's clients retry sooner) ends.
     const associationIdleMs = timeoutMs ?? DEFAULT_ASSOCIATION_IDLE_MS;
@@ -1032,6 +1102,10 @@ const NOT_WITH_RELAY = [
   ['-i', (raw: RawArgs) => raw.interval !== undefined],
   ['-t', (raw: RawArgs) => raw.telnet],
   ['-x', (raw: RawArgs) => raw.proxy !== undefined],
+  ['--retry', (raw: RawArgs) => raw.retry !== undefined],
+  ['--fan-out', (raw: RawArgs) => raw.fanOut],
+  ['-o', (raw: RawArgs) => raw.output !== undefined],
+  ['--rate', (raw: RawArgs) => raw.rate !== undefined],
 ] as const;
 
 /** Options that make no sense for --wait: each is an error rather than silently ignored. */
@@ -1052,6 +1126,11 @@ const NOT_WITH_WAIT = [
   ['--serve', (raw: RawArgs) => raw.serveFile !== undefined],
   ['--ssl', (raw: RawArgs) => tlsGiven(raw)],
   ['--relay', (raw: RawArgs) => raw.relay !== undefined],
+  ['--retry', (raw: RawArgs) => raw.retry !== undefined],
+  ['--port-file', (raw: RawArgs) => raw.portFile !== undefined],
+  ['--fan-out', (raw: RawArgs) => raw.fanOut],
+  ['-o', (raw: RawArgs) => raw.output !== undefined],
+  ['--rate', (raw: RawArgs) => raw.rate !== undefined],
 ] as const;
 
 /** --wait [--timeout D] [--interval D] [--send DATA] [--expect RE] HOST PORT | host:port ... */

@@ -53,6 +53,24 @@ export type ReportEvent =
       readonly bytesFromTarget: number;
       readonly durationMs: number | null;
     } & Endpoint)
+  | { readonly event: 'port-file'; readonly path: string; readonly port: number }
+  | {
+      readonly event: 'retry';
+      readonly host: string;
+      readonly port?: number;
+      readonly path?: string;
+      readonly attempt: number;
+      readonly reason: string;
+    }
+  | ({ readonly event: 'dropped'; readonly behind: number; readonly limit: number } & Endpoint)
+  | ({ readonly event: 'saved'; readonly file: string; readonly bytesReceived: number } & Endpoint)
+  | {
+      readonly event: 'pin-command';
+      readonly command: string;
+      readonly host?: string;
+      readonly port?: number;
+      readonly path?: string;
+    }
   | {
       readonly event: 'tls';
       readonly peer: string;

@@ -69,6 +69,8 @@ export class Meter {
       readonly live: boolean;
       /** The size of a regular-file stdin: progress shows a percentage and an ETA. */
       readonly expectedBytes: number | undefined;
+      /** --rate in bytes a second: shown beside the send rate. */
+      readonly rateLimit?: number | undefined;
       /** Write to stderr (raw: the caller adds nothing). */
       readonly write: (text: string) => void;
       readonly progName: string;
@@ -132,6 +134,13 @@ export class Meter {
     return `${humanBytes(seconds > 0 ? bytes / seconds : 0)}/s`;
   }
 
+  /** The send rate, and with --rate its limit. */
+  private sendRate(seconds: number): string {
+    const limit = this.options.rateLimit;
+    const rate = this.rate(this.sent.bytes, seconds);
+    return limit === undefined ? rate : `${rate}, limit ${humanBytes(limit)}/s`;
+  }
+
   /** The live line: bytes, rate, and with a known size the share done and the time left. */
   private line(): string {
     const seconds = this.elapsed();
@@ -143,7 +152,7 @@ export class Meter {
       const eta = speed > 0 ? clock((expectedBytes - this.sent.bytes) / speed) : '?';
       sent += ` of ${humanBytes(expectedBytes)} (${share}%, ETA ${eta})`;
     }
-    return `${this.options.progName}: ${sent}, ${this.rate(this.sent.bytes, seconds)}; received ${humanBytes(this.received.bytes)}, ${this.rate(this.received.bytes, seconds)}`;
+    return `${this.options.progName}: ${sent}, ${this.sendRate(seconds)}; received ${humanBytes(this.received.bytes)}, ${this.rate(this.received.bytes, seconds)}`;
   }
 
   private redraw(): void {
@@ -160,7 +169,7 @@ export class Meter {
       // Words in ncat's order (`5 bytes sent, 0 bytes received in 0.01 seconds`): no line of
       // --progress starts like --sha256's `sent N bytes, sha256 ...`, which scripts compare.
       write(
-        `${progName}: ${this.sent.bytes} bytes sent (${this.rate(this.sent.bytes, seconds)}), ${this.received.bytes} bytes received (${this.rate(this.received.bytes, seconds)}) in ${seconds.toFixed(2)} s\n`,
+        `${progName}: ${this.sent.bytes} bytes sent (${this.sendRate(seconds)}), ${this.received.bytes} bytes received (${this.rate(this.received.bytes, seconds)}) in ${seconds.toFixed(2)} s\n`,
       );
     }
     if (this.options.sha256) {

@@ -7,7 +7,46 @@ import { applyStreamOptions } from '../net/native.js';
 import { resolveTarget } from '../net/resolve.js';
 import { systemServices } from '../net/services.js';
 import { connectFirst, isBindError, type ConnectFailure } from '../net/tcp.js';
-import { serve, sessionExitCode, type ModeContext } from './session.js';
+import { serve, sessionExitCode, type ModeContext, type SessionEnd } from './session.js';
+
+/**
+ * Node.js creates the socket inside connect(), so -I -O -T apply once it is connected (for -x: to
+ * the connection with the proxy, as nc.openbsd's). A failure destroys the socket and throws.
+ */
+export const withStreamOptions = (socket: Socket, config: ConnectConfig): void => {
+  try {
+    applyStreamOptions(socket, config.socketOptions);
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  }
+};
+
+/** A connected TCP stream (or UDP association): the -v line and event, TLS if asked for, the session. */
+export const connectedSession = async (
+  config: ConnectConfig,
+  ctx: ModeContext,
+  tls: TlsClient | undefined,
+  opened: { readonly conn: Duplex; readonly address: string },
+  port: number,
+): Promise<SessionEnd> => {
+  const proto = config.transport === 'udp' ? 'udp' : 'tcp';
+  if (config.verbose) {
+    // No "X" probe datagrams for -u -v, unlike nc.openbsd: they would be part of the data.
+    const service = config.numeric ? undefined : systemServices().nameOf(port, proto);
+    ctx.info(messages.connectSucceeded(config.host, opened.address, port, proto, service ?? '*'));
+    ctx.event?.({
+      event: 'connected',
+      proto,
+      host: config.host,
+      address: opened.address,
+      port,
+      service: service ?? null,
+    });
+  }
+  const conn = tls === undefined ? opened.conn : await tls.secure(opened.conn, config.host, port);
+  return serve(conn, config, ctx);
+};
 
 /** -U: one path, no -v line on success; a failure is always printed (nc.openbsd's warn(path)). */
 const connectUnixMode = async (config: ConnectConfig, ctx: ModeContext): Promise<number> => {
@@ -21,13 +60,26 @@ const connectUnixMode = async (config: ConnectConfig, ctx: ModeContext): Promise
     ctx.warn(messages.pathFailed(config.host, errnoText(error)));
     return EXIT.failure;
   }
-  ctx.event?.({ event: 'connected', proto: 'unix', host: config.host, path: config.host, service: null });
-  if (tls !== undefined) socket = await tls.secure(socket, config.host, undefined);
-  return sessionExitCode(await serve(socket, config, ctx));
+  return sessionExitCode(await unixSession(config, ctx, tls, socket));
 };
 
+/** A connected -U stream socket: the event, TLS if asked for, and the session. */
+export const unixSession = async (
+  config: ConnectConfig,
+  ctx: ModeContext,
+  tls: TlsClient | undefined,
+  connected: Duplex,
+): Promise<SessionEnd> => {
+  let socket = connected;
+  ctx.event?.({ event: 'connected', proto: 'unix', host: config.host, path: config.host, service: null });
+  if (tls !== undefined) socket = await tls.secure(socket, config.host, undefined);
+  return serve(socket, config, ctx);
+};
+
+type TlsClient = Awaited<ReturnType<typeof tlsClientFor>>;
+
 /** --ssl: the client side, its files read before any socket exists. */
-const tlsClientFor = async (config: ConnectConfig, ctx: ModeContext) =>
+export const tlsClientFor = async (config: ConnectConfig, ctx: ModeContext) =>
   config.tls === undefined
     ? undefined
     : (await import('../net/tls.js')).tlsClient(config.tls, config.idleTimeoutMs, ctx);
@@ -67,6 +119,8 @@ const connectUnixDatagramMode = async (config: ConnectConfig, ctx: ModeContext):
 
 /** Connect mode: connect to each port in turn (nc's port list) and relay stdio over it. */
 export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Promise<number> => {
+  if (config.retry !== undefined)
+    return (await import('./retry.js')).connectRetrying(config, config.retry, ctx);
   if (config.transport === 'unix') return connectUnixMode(config, ctx);
   if (config.transport === 'unix-dgram') return connectUnixDatagramMode(config, ctx);
   const proto = config.transport;
@@ -78,16 +132,7 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
     ctx.warn(messages.connectFailure(host, failure.address, port, 'tcp', failure.timedOut, reason));
   };
 
-  // Node.js creates the socket inside connect(), so -I -O -T apply once it is connected (for -x:
-  // to the connection with the proxy, as nc.openbsd's).
-  const withOptions = (socket: Socket): void => {
-    try {
-      applyStreamOptions(socket, config.socketOptions);
-    } catch (error) {
-      socket.destroy();
-      throw error;
-    }
-  };
+  const withOptions = (socket: Socket): void => withStreamOptions(socket, config);
 
   /** The connection to port, or undefined (reported with -v), or an exit status to end with. */
   const open = async (port: number): Promise<{ conn: Duplex; address: string } | number | undefined> => {
@@ -97,7 +142,7 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
       const conn = await connectViaProxy({ ...config, proxy }, port, {
         connectFailed: reportFailure,
         warn: (text) => ctx.warn(text),
-        note: (text) => (ctx.note ?? ctx.warn)(text),
+        note: (text) => ctx.note(text),
       });
       if (conn === undefined) return EXIT.failure;
       withOptions(conn);
@@ -140,21 +185,7 @@ export const connectMode = async (config: ConnectConfig, ctx: ModeContext): Prom
     if (typeof opened === 'number') return opened;
     if (opened === undefined) continue;
     status = EXIT.ok;
-    if (config.verbose) {
-      // No "X" probe datagrams for -u -v, unlike nc.openbsd: they would be part of the data.
-      const service = config.numeric ? undefined : systemServices().nameOf(port, proto);
-      ctx.info(messages.connectSucceeded(config.host, opened.address, port, proto, service ?? '*'));
-      ctx.event?.({
-        event: 'connected',
-        proto,
-        host: config.host,
-        address: opened.address,
-        port,
-        service: service ?? null,
-      });
-    }
-    const conn = tls === undefined ? opened.conn : await tls.secure(opened.conn, config.host, port);
-    const end = await serve(conn, config, ctx);
+    const end = await connectedSession(config, ctx, tls, opened, port);
     if (end === 'exec-failed' || end === 'stdout-failed') return sessionExitCode(end);
   }
   return status;

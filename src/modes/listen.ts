@@ -27,6 +27,22 @@ export const bindAddressOf = async (
   }
 };
 
+/** --port-file: the bound port to the file (closing the socket if that fails), and its event. */
+export const publishPortFile = async (
+  path: string,
+  port: number,
+  ctx: ModeContext,
+  close: () => void,
+): Promise<void> => {
+  try {
+    (await import('../io/port-file.js')).publishPort(path, port);
+  } catch (error) {
+    close();
+    throw error;
+  }
+  ctx.event?.({ event: 'port-file', path, port });
+};
+
 /** Listen on host:port; resolves with the error if binding fails. */
 const startListening = (server: Server, host: string, port: number): Promise<unknown> =>
   new Promise((resolve) => {
@@ -186,6 +202,8 @@ export const openStreamServer = async (
     throw error;
   }
   const bound = server.address() as AddressInfo;
+  if (config.portFile !== undefined)
+    await publishPortFile(config.portFile, bound.port, ctx, () => server.close());
   const announced = config.verbose
     ? nameFor(bound.address, config, ctx).then((name) => {
         ctx.info(messages.listening(name, bound.port));
@@ -241,6 +259,8 @@ const listenUdp = async (
     return EXIT.failure;
   }
   const bound = socket.address();
+  if (config.portFile !== undefined)
+    await publishPortFile(config.portFile, bound.port, ctx, () => socket.close());
   // Datagrams are taken in while the (possibly slow) reverse lookup for the -v line runs.
   const announced = config.verbose
     ? nameFor(bound.address, config, ctx).then((name) => {
@@ -315,6 +335,20 @@ export const listenMode = async (config: ListenConfig, ctx: ModeContext): Promis
         ? tls.secure(socket, config.bindAddress ?? '', undefined)
         : tls.secure(socket, socket.remoteAddress ?? '', socket.remotePort ?? 0);
   const { server, announced } = await openStreamServer(config, ctx);
+  if (tls?.ephemeralFingerprint !== undefined) {
+    const { pinCommand } = await import('../net/pin-command.js');
+    const line = pinCommand(
+      tls.ephemeralFingerprint,
+      config,
+      (server.address() as AddressInfo | null)?.port ?? 0,
+    );
+    if (ctx.event === undefined) ctx.warn(messages.pinCommand(line.command));
+    else ctx.event({ event: 'pin-command', ...line });
+  }
+  if (config.fan !== undefined) {
+    const { fanMode } = await import('./fan.js');
+    return fanMode(config, config.fan, ctx, server, announced, gate, secured);
+  }
 
   if (config.exec !== undefined && config.keepListening) {
     // -k with -e/-c: every client gets its own program, at once (ncat), at most -m of them.

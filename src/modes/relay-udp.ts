@@ -4,7 +4,7 @@ import { errnoText, EXIT, resolveErrorText, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
 import { resolveHost, ResolveError } from '../net/resolve.js';
 import { connectUdp, openUdp, type Peer } from '../net/udp.js';
-import { bindAddressOf, gateFor, refused } from './listen.js';
+import { bindAddressOf, publishPortFile, gateFor, refused } from './listen.js';
 import type { ModeContext } from './session.js';
 
 /** One client address and its own socket to the target. */
@@ -45,6 +45,8 @@ export const udpRelayMode = async (config: RelayConfig, ctx: ModeContext): Promi
     return EXIT.failure;
   }
   const bound = socket.address();
+  if (config.portFile !== undefined)
+    await publishPortFile(config.portFile, bound.port, ctx, () => socket.close());
   ctx.info(messages.bound(bound.address, bound.port));
   ctx.event?.({ event: 'bound', proto: 'udp', address: bound.address, port: bound.port });
 

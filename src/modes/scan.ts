@@ -205,7 +205,7 @@ export const scanMode = async (config: ScanConfig, ctx: ModeContext): Promise<nu
       const socket = await connectViaProxy({ ...config, proxy }, port, {
         connectFailed: (host, proxyPort, failure) => lines.push(failureLine(host, proxyPort, failure)),
         warn: (text) => lines.push({ warn: true, text }),
-        note: (text) => (ctx.note ?? ctx.warn)(text),
+        note: (text) => ctx.note(text),
       });
       if (socket === undefined) return { open: false, lines };
       socket.destroy();

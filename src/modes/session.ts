@@ -16,8 +16,8 @@ export interface ModeContext {
   warn(text: string): void;
   /** A -v report, shown bare as nc does (`Listening on ...`), only with -v. */
   info(text: string): void;
-  /** A bare line, always shown (nc's fprintf(stderr, ...)); absent: said as warn() does. */
-  readonly note?: (text: string) => void;
+  /** A bare line, always shown (nc's fprintf(stderr, ...)). */
+  note(text: string): void;
   /** --json only: the same report as data (src/report.ts); undefined otherwise. */
   readonly event?: (event: ReportEvent) => void;
 }

@@ -19,10 +19,10 @@ type Attempt =
   | { readonly ok: true; readonly address: string; readonly lines: readonly string[] }
   | { readonly ok: false; readonly reason: string; readonly lines: readonly string[] };
 
-const TIMED_OUT = Symbol('timed out');
+export const TIMED_OUT = Symbol('timed out');
 
 /** The promise's value, or TIMED_OUT after ms (the promise itself runs on, ignored). */
-const within = <T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> => {
+export const within = <T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> => {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, ms));
@@ -38,7 +38,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * wake just before the deadline would start an attempt with no time left, and its "0 bytes
  * received" would replace the reason the attempts before it found.
  */
-const sleepUntil = async (time: number): Promise<void> => {
+export const sleepUntil = async (time: number): Promise<void> => {
   for (let turns = 0; turns < 100 && performance.now() < time; turns += 1)
     await sleep(time - performance.now());
 };

@@ -195,6 +195,8 @@ export const tlsClient = (spec: TlsSpec, timeoutMs: number | undefined, report: 
 export interface TlsServer {
   /** The TLS session over an accepted socket, or undefined when the handshake failed (warned). */
   secure(socket: Socket, host: string, port: number | undefined): Promise<TLSSocket | undefined>;
+  /** Without --ssl-cert: the ephemeral certificate's fingerprint (`sha256:AB:CD:...`). */
+  readonly ephemeralFingerprint?: string;
 }
 
 /**
@@ -208,6 +210,7 @@ export const tlsServer = (
   report: Reporter,
 ): TlsServer => {
   let pair = loadCertificate(spec);
+  let ephemeralFingerprint: string | undefined;
   if (pair === undefined) {
     const host = hostname();
     const now = Date.now();
@@ -226,6 +229,7 @@ export const tlsServer = (
     if (report.event === undefined) report.warn(messages.tlsCertificate(made.fingerprint));
     else report.event({ event: 'certificate', fingerprint: `sha256:${made.fingerprint}` });
     pair = { cert: Buffer.from(made.certPem), key: Buffer.from(made.keyPem) };
+    ephemeralFingerprint = `sha256:${made.fingerprint}`;
   }
   let secureContext: SecureContext;
   try {
@@ -234,6 +238,7 @@ export const tlsServer = (
     throw new TsncError(messages.tlsFileFailed('--ssl-cert', spec.certFile ?? '', reasonOf(error)));
   }
   return {
+    ephemeralFingerprint,
     async secure(socket, host, port) {
       const where = whereOf(host, port);
       const tls = new TLSSocket(socket, { isServer: true, secureContext });

@@ -284,12 +284,13 @@ describe('--json, --ssl', () => {
     expect(kinds(received.events)).toEqual([
       'certificate',
       'listening',
+      'pin-command',
       'accepted',
       'tls',
       'closed',
       'summary',
     ]);
-    expect(received.events[3]).toMatchObject({ check: null });
+    expect(received.events[4]).toMatchObject({ check: null });
     expect(received.summary).toMatchObject({ bytesReceived: 9, exitCode: 0 });
     expect(server.stdout().toString()).toBe('over tls\n');
   });
