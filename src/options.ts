@@ -14,7 +14,8 @@ import type {
   Transport,
   WaitConfig,
 } from './config.js';
-import { EXIT_TABLE, UsageError } from './errors.js';
+import { COMPLETION_SHELLS } from './config.js';
+import { UsageError } from './errors.js';
 import { getopt, type GetoptSpec } from './getopt.js';
 import { messages } from './messages.js';
 import { parseAddressSpec, splitAddressList } from './net/address-spec.js';
@@ -280,6 +281,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   { key: 'version', long: 'version', takesValue: false, type: 'boolean', help: 'Print the version and exit' },
   {
+    key: 'completion',
+    long: 'completion',
+    takesValue: true,
+    type: 'string',
+    valueName: 'shell',
+    help: 'Print the completion script for this shell (bash, zsh or fish) and exit',
+  },
+  {
     key: 'waitFor',
     long: 'wait',
     takesValue: false,
@@ -457,6 +466,7 @@ export interface RawArgs {
   readonly recvOnly: boolean;
   readonly sendOnly: boolean;
   readonly version: boolean;
+  readonly completion?: string;
   readonly waitFor: boolean;
   readonly waitTimeout?: string;
   readonly waitInterval?: string;
@@ -544,6 +554,7 @@ export const parseArgs = (argv: readonly string[]): RawArgs => {
     recvOnly: flag('recvOnly'),
     sendOnly: flag('sendOnly'),
     version: flag('version'),
+    completion: text('completion'),
     waitFor: flag('waitFor'),
     waitTimeout: text('waitTimeout'),
     waitInterval: text('waitInterval'),
@@ -771,6 +782,10 @@ const shuffled = (ports: number[]): number[] => {
 export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServices()): Command => {
   if (raw.help) return { kind: 'help' };
   if (raw.version) return { kind: 'version' };
+  if (raw.completion !== undefined) {
+    const shell = COMPLETION_SHELLS.find((name) => name === raw.completion);
+    return { kind: 'completion', shell: shell ?? fail(messages.completionShellUnknown(raw.completion)) };
+  }
   if (raw.waitFor) return { kind: 'run', config: waitConfig(raw, services) };
   for (const [option, value] of [
     ['--timeout', raw.waitTimeout],
@@ -1032,24 +1047,4 @@ export const usageText = (prog: string): string => {
     .map((o) => `[-${o.short} ${o.valueName}]`)
     .join(' ');
   return `usage: ${prog} [-${flags}] ${valued}\n\t  [--no-shutdown] [destination] [port]\n`;
-};
-
-/** The full -h text: banner, usage, every option, the exit codes. */
-export const helpText = (prog: string, version: string): string => {
-  const rows = OPTIONS.map((o) => {
-    const names = [o.short && `-${o.short}`, o.long && `--${o.long}`].filter(Boolean).join(', ');
-    return [o.valueName === undefined ? names : `${names} ${o.valueName}`, o.help] as const;
-  });
-  const width = Math.max(...rows.map(([names]) => names.length)) + 2;
-  const lines = rows.map(([names, help]) => `\t${names.padEnd(width)}${help}`);
-  const exits = EXIT_TABLE.map(([code, meaning]) => `\t${code.padEnd(width)}${meaning}`);
-  return [
-    `tsnc ${version}: a netcat that never hangs at the end of a transfer`,
-    usageText(prog).trimEnd(),
-    '\tCommand Summary:',
-    ...lines,
-    'Exit status:',
-    ...exits,
-    '',
-  ].join('\n');
 };
