@@ -41,9 +41,22 @@ const compile = (compilers, outfile) => {
     try {
       mkdirSync(dirname(outfile), { recursive: true });
       // Node's symbols (napi_*, uv_*) are resolved when Node loads the addon: nothing to link.
+      // -s: no symbol table beyond the dynamic one (half the file).
       execFileSync(
         compiler,
-        ['-std=c11', '-O2', '-Wall', '-Wextra', '-shared', '-fPIC', `-I${headers}`, '-o', outfile, source],
+        [
+          '-std=c11',
+          '-O2',
+          '-Wall',
+          '-Wextra',
+          '-shared',
+          '-fPIC',
+          '-s',
+          `-I${headers}`,
+          '-o',
+          outfile,
+          source,
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       return undefined;
