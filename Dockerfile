@@ -14,7 +14,7 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/bundle.mjs scripts/native.mjs ./scripts/
+COPY scripts/bundle.mjs scripts/native.mjs scripts/yargs-platform.mjs ./scripts/
 COPY native ./native
 COPY src ./src
 # tsc, then esbuild: dist/tsnc.cjs is the whole CLI in one file, its one dependency inlined. Then

@@ -13,7 +13,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <stddef.h>
@@ -24,6 +23,17 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+// SIOCOUTQ comes from the kernel's headers, which musl's toolchain (musl-gcc) does not see; on
+// Linux it is the same request as TIOCOUTQ, which every libc's <sys/ioctl.h> has.
+#if defined(__has_include)
+#if __has_include(<linux/sockios.h>)
+#include <linux/sockios.h>
+#endif
+#endif
+#ifndef SIOCOUTQ
+#define SIOCOUTQ TIOCOUTQ
+#endif
 
 #include <node_api.h>
 #include <uv.h>

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Part of `npm run build`: dist/tsnc.cjs, the whole CLI in one minified file with its dependency
-// (yargs-parser) inlined. It is what the `tsnc` command runs: one file parses and starts faster
+// Part of `npm run build`: dist/tsnc.cjs, the whole CLI in one minified file with its dependencies
+// (yargs-parser, and yargs for -h) inlined. It is what the `tsnc` command runs: one file parses and starts faster
 // than a tree of ES modules, and it runs on any Node >= 18, so it can be `docker cp`'d next to any
 // node. It is also the main script of the single executable (scripts/sea.sh).
 //
@@ -43,6 +43,20 @@ const noCreateRequire = {
   },
 };
 
+// yargs runs on scripts/yargs-platform.mjs instead of its own platform layer: no y18n (its
+// strings would follow LANG, from locale files beside the bundle), no walk up the directories for
+// a package.json (it would read the user's project's), no node:assert.
+const yargsPlatform = {
+  name: 'yargs-platform',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /platform-shims[\\/]esm\.mjs$/ }, (args) =>
+      /[\\/]yargs[\\/]/.test(args.importer)
+        ? { path: join(root, 'scripts', 'yargs-platform.mjs') }
+        : undefined,
+    );
+  },
+};
+
 const started = performance.now();
 const result = await build({
   entryPoints: [entry],
@@ -60,10 +74,19 @@ const result = await build({
     'process.env.YARGS_MIN_NODE_VERSION': '"18"',
   },
   banner: { js: "'use strict';var __tsncBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [noCreateRequire],
+  plugins: [noCreateRequire, yargsPlatform],
+  metafile: true,
   logLevel: 'warning',
 });
 if (result.errors.length > 0) process.exit(1);
+// The bundle must not carry y18n, a second yargs-parser or string-width's tables.
+const unwanted = Object.keys(result.metafile.inputs).filter((input) =>
+  /node_modules[\\/](y18n|string-width|escalade|yargs[\\/]node_modules)[\\/]/.test(input),
+);
+if (unwanted.length > 0) {
+  process.stderr.write(`bundle: unwanted inputs: ${unwanted.join(' ')}\n`);
+  process.exit(1);
+}
 const bundle = (result.outputFiles?.[0]?.text ?? '').replace(/^#!.*\n/, '');
 // vm.Script has no loader for import(): every import must have been bundled (esbuild keeps
 // import() only for modules it leaves outside, such as `node:` built-ins).

@@ -219,4 +219,9 @@ export type Config = ConnectConfig | ListenConfig | ScanConfig | WaitConfig | Se
 export type Command =
   | { readonly kind: 'run'; readonly config: Config }
   | { readonly kind: 'help' }
-  | { readonly kind: 'version' };
+  | { readonly kind: 'version' }
+  | { readonly kind: 'completion'; readonly shell: CompletionShell };
+
+/** The shells `--completion` writes a script for. */
+export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
+export type CompletionShell = (typeof COMPLETION_SHELLS)[number];

@@ -8,7 +8,7 @@ import { messages } from './messages.js';
 import { connectMode } from './modes/connect.js';
 import { listenMode } from './modes/listen.js';
 import type { ModeContext } from './modes/session.js';
-import { helpText, parseArgs, resolveConfig, usageText } from './options.js';
+import { parseArgs, resolveConfig, usageText } from './options.js';
 import type { Death, JsonReport } from './report.js';
 import { VERSION } from './version.js';
 
@@ -130,8 +130,14 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
   if (typeof parsed === 'number') return parsed;
   const { command, json } = parsed;
   const stdout = new StdoutSink(openOutput(io.stdoutFd, stdioKind(io.stdoutFd)));
-  if (command.kind === 'help' || command.kind === 'version') {
-    const text = command.kind === 'help' ? helpText(io.progName, VERSION) : `tsnc ${VERSION}\n`;
+  if (command.kind !== 'run') {
+    // yargs (behind -h) and the completion scripts are loaded only when asked for.
+    const text =
+      command.kind === 'help'
+        ? await (await import('./help.js')).helpText(io.progName, VERSION)
+        : command.kind === 'completion'
+          ? (await import('./completion.js')).completionScript(command.shell, io.progName)
+          : `tsnc ${VERSION}\n`;
     stdout.write(Buffer.from(text));
     await stdout.flush();
     return EXIT.ok;

@@ -109,6 +109,7 @@ export const messages = {
   tooManyArguments: () => 'too many arguments',
   needsWait: (option: string) => `must use --wait with ${option}`,
   needsServe: (option: string) => `must use --serve with ${option}`,
+  completionShellUnknown: (shell: string) => `--completion: unknown shell: ${shell} (bash, zsh or fish)`,
   needsOption: (needed: string, option: string) => `must use ${needed} with ${option}`,
   pinInvalid: (text: string) => `--ssl-pin: invalid sha256 fingerprint: ${text}`,
   tlsFileFailed: (option: string, path: string, reason: string) => `${option} ${path}: ${reason}`,

@@ -14,7 +14,8 @@ import type {
   Transport,
   WaitConfig,
 } from './config.js';
-import { EXIT_TABLE, UsageError } from './errors.js';
+import { COMPLETION_SHELLS } from './config.js';
+import { UsageError } from './errors.js';
 import { getopt, type GetoptSpec } from './getopt.js';
 import { messages } from './messages.js';
 import { parseAddressSpec, splitAddressList } from './net/address-spec.js';
@@ -290,6 +291,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Print the version and exit (what follows it on the command line is not read)',
   },
   {
+    key: 'completion',
+    long: 'completion',
+    takesValue: true,
+    type: 'string',
+    valueName: 'shell',
+    help: 'Print the completion script for this shell (bash, zsh or fish) and exit',
+  },
+  {
     key: 'waitFor',
     long: 'wait',
     takesValue: false,
@@ -523,6 +532,7 @@ export interface RawArgs {
   readonly recvOnly: boolean;
   readonly sendOnly: boolean;
   readonly version: boolean;
+  readonly completion?: string;
   readonly waitFor: boolean;
   readonly waitTimeout?: string;
   readonly waitInterval?: string;
@@ -617,6 +627,7 @@ export const parseArgs = (argv: readonly string[]): RawArgs => {
     recvOnly: flag('recvOnly'),
     sendOnly: flag('sendOnly'),
     version: flag('version'),
+    completion: text('completion'),
     waitFor: flag('waitFor'),
     waitTimeout: text('waitTimeout'),
     waitInterval: text('waitInterval'),
@@ -853,6 +864,10 @@ const shuffled = (ports: number[]): number[] => {
 export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServices()): Command => {
   if (raw.help) return { kind: 'help' };
   if (raw.version) return { kind: 'version' };
+  if (raw.completion !== undefined) {
+    const shell = COMPLETION_SHELLS.find((name) => name === raw.completion);
+    return { kind: 'completion', shell: shell ?? fail(messages.completionShellUnknown(raw.completion)) };
+  }
   if (raw.waitFor) return { kind: 'run', config: waitConfig(raw, services) };
   for (const [option, value] of [
     ['--timeout', raw.waitTimeout],
@@ -1200,24 +1215,4 @@ export const usageText = (prog: string): string => {
   }
   lines.push(line, `${indent}[destination] [port]`);
   return `${lines.join('\n')}\n`;
-};
-
-/** The full -h text: banner, usage, every option, the exit codes. */
-export const helpText = (prog: string, version: string): string => {
-  const rows = OPTIONS.map((o) => {
-    const names = [o.short && `-${o.short}`, o.long && `--${o.long}`].filter(Boolean).join(', ');
-    return [o.valueName === undefined ? names : `${names} ${o.valueName}`, o.help] as const;
-  });
-  const width = Math.max(...rows.map(([names]) => names.length)) + 2;
-  const lines = rows.map(([names, help]) => `\t${names.padEnd(width)}${help}`);
-  const exits = EXIT_TABLE.map(([code, meaning]) => `\t${code.padEnd(width)}${meaning}`);
-  return [
-    `tsnc ${version}: a netcat that never hangs at the end of a transfer`,
-    usageText(prog).trimEnd(),
-    '\tCommand Summary:',
-    ...lines,
-    'Exit status:',
-    ...exits,
-    '',
-  ].join('\n');
 };

@@ -1,4 +1,4 @@
-// --json (issue 7): one JSON object per line on stderr, for scripts. Loaded only with --json;
+// --json: one JSON object per line on stderr, for scripts. Loaded only with --json;
 // the modes see only the ReportEvent type and an optional ctx.event (see modes/session.ts).
 // The schema of every line is docs/json-schema.json, described in docs/json.md.
 import { constants } from 'node:os';

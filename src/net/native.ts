@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,15 +62,76 @@ export const NATIVE_FILE = 'tsnc-native.node';
 
 let loaded: NativeAddon | undefined;
 
+/** The C library a Linux program runs on: `gnu` (glibc) or `musl`. */
+export type Libc = 'gnu' | 'musl';
+
 /**
- * The addon, loaded on first use from the bundle's own directory: only -U -u, -U @name, -T, -I/-O
- * on TCP, -q's close and stdin on a pipe need it, and nothing else pays for loading it. Missing
- * (no compiler at build time, only tsnc.cjs copied, the single executable): a TsncError that says
- * which feature and why.
+ * The prebuilt addon's folder for this system (dist/prebuilt/<target>, scripts/native.mjs), or
+ * undefined when the package carries none for it.
+ */
+export const prebuiltTarget = (
+  platform: string,
+  arch: string,
+  libc: Libc | undefined,
+): string | undefined => {
+  const target = `${platform}-${arch}-${libc ?? 'unknown'}`;
+  return ['linux-x64-gnu', 'linux-arm64-gnu', 'linux-x64-musl'].includes(target) ? target : undefined;
+};
+
+/**
+ * The C library from the start of an ELF program: its interpreter (PT_INTERP, in the first page)
+ * is /lib/ld-musl-<arch>.so.1 for musl and ld-linux-*.so.* for glibc. Undefined if neither shows.
+ * (Not the musl loader's presence on disk: Debian installs it beside glibc with musl-tools.)
+ */
+export const libcOfProgram = (head: Uint8Array): Libc | undefined => {
+  const text = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('latin1');
+  return text.includes('/ld-musl-') ? 'musl' : /\/ld-linux[\w.-]*\.so/.test(text) ? 'gnu' : undefined;
+};
+
+/**
+ * The running Node's C library: its interpreter, read from the binary (one small read), else
+ * what process.report says (it takes a whole report, some ms, so only as a fallback).
+ */
+const runningLibc = (): Libc | undefined => {
+  try {
+    const fd = openSync(process.execPath, 'r');
+    try {
+      const head = new Uint8Array(4096);
+      const found = libcOfProgram(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
+      if (found !== undefined) return found;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Unreadable binary: ask the report.
+  }
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)
+    ?.header;
+  return header?.glibcVersionRuntime !== undefined ? 'gnu' : 'musl';
+};
+
+/**
+ * Where the addon is: next to the bundle when the build compiled it there (a checkout, the Docker
+ * image), else the prebuilt binary of the npm package that fits this system.
+ */
+const addonPath = (): string => {
+  const beside = fileURLToPath(new URL(NATIVE_FILE, import.meta.url));
+  if (existsSync(beside) || process.platform !== 'linux') return beside;
+  const target = prebuiltTarget(process.platform, process.arch, runningLibc());
+  if (target === undefined) return beside;
+  const prebuilt = fileURLToPath(new URL(`prebuilt/${target}/${NATIVE_FILE}`, import.meta.url));
+  return existsSync(prebuilt) ? prebuilt : beside;
+};
+
+/**
+ * The addon, loaded on first use from the bundle's own directory (or its prebuilt/): only -U -u,
+ * -U @name, -T, -I/-O on TCP, -q's close and stdin on a pipe need it, and nothing else pays for
+ * loading it. Missing (no compiler at build time, only tsnc.cjs copied, the single executable): a
+ * TsncError that says which feature and why.
  */
 export const loadNative = (feature: string): NativeAddon => {
   if (loaded !== undefined) return loaded;
-  const path = fileURLToPath(new URL(NATIVE_FILE, import.meta.url));
+  const path = addonPath();
   const carried = existsSync(path) ? undefined : seaAsset(NATIVE_FILE);
   if (!existsSync(path) && carried === undefined)
     throw new TsncError(messages.nativeUnavailable(feature, path, errnoText({ code: 'ENOENT' })));

@@ -2,7 +2,7 @@
  * -T keywords and their IP ToS byte, as nc.openbsd's process_tos_opt() (DSCP code points and the
  * old precedence / ToS names).
  */
-const TOS_KEYWORDS: Readonly<Record<string, number>> = {
+export const TOS_KEYWORDS: Readonly<Record<string, number>> = {
   af11: 0x28,
   af12: 0x30,
   af13: 0x38,

@@ -1,4 +1,4 @@
-// Issue 7, --json: real runs of the built CLI; every stderr line is checked against
+// --json: real runs of the built CLI; every stderr line is checked against
 // docs/json-schema.json with a real validator (ajv, JSON Schema 2020-12), and the values against
 // what happened: bytes as sent, the summary's exit code as the process's, stdout untouched.
 import { openSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Issue 7, --sha256 and --progress: counts and hashes on both ends of real transfers, the summary
+// --sha256 and --progress: counts and hashes on both ends of real transfers, the summary
 // line when stderr is not a terminal, the live line when it is (under script(1), a real pty).
 import { openSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Issue 7, -l --serve FILE [--count N]: every client gets the whole file, at once, and the
+// -l --serve FILE [--count N]: every client gets the whole file, at once, and the
 // listener exits after N clients. Peers: the test process and tsnc itself, on loopback and -U.
 import { once } from 'node:events';
 import { connect } from 'node:net';

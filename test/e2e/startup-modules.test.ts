@@ -1,4 +1,4 @@
-// Start-up is what shell loops pay for (issue 5: `tsnc -z HOST PORT` within 1.5x `node -e 0`).
+// Start-up is what shell loops pay for (the target: `tsnc -z HOST PORT` within 1.5x `node -e 0`).
 // Benchmarks measure the time; this test guards what makes it: the common paths load no Node
 // built-in that only a rare option needs. A stray top-level import (node:module for
 // createRequire, node:tls, node:crypto, ...) fails here instead of slowing every start.

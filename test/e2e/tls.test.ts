@@ -1,4 +1,4 @@
-// Issue 7, --ssl: tsnc to tsnc over TLS. Every way a client checks a server (pin, CA file, name,
+// --ssl: tsnc to tsnc over TLS. Every way a client checks a server (pin, CA file, name,
 // none), every way it fails (one line, exit 1), and the data path through TLS: both directions
 // of a few MiB with sha256, half-close by close_notify, -k, -c, -U.
 import { openSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Issue 7, --verify: tsnc to tsnc, the trailer is stripped and checked; a short, corrupt or
+// --verify: tsnc to tsnc, the trailer is stripped and checked; a short, corrupt or
 // trailer-less stream (sent by the test process, as a broken sender would) is exit 1 and says so.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';

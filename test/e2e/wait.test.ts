@@ -1,4 +1,4 @@
-// Issue 7, --wait: against real listeners on loopback, a port that opens later, an application
+// --wait: against real listeners on loopback, a port that opens later, an application
 // probe (a fake Redis), and names that resolve only later, in a network namespace with its own
 // DNS and /etc/hosts (no lookup leaves it).
 import { once } from 'node:events';

@@ -1,4 +1,4 @@
-// Issue 7, --ssl against real TLS peers: ncat --ssl and openssl s_server/s_client, both roles, both
+// --ssl against real TLS peers: ncat --ssl and openssl s_server/s_client, both roles, both
 // directions, a few MiB checked by sha256; every process must end by itself (EXIT_MS).
 import { execFileSync } from 'node:child_process';
 import { openSync } from 'node:fs';

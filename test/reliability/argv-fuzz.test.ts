@@ -1,4 +1,4 @@
-// Issue 6, property tests of the argument parser (fast-check): random argv never gives a stack
+// Property tests of the argument parser (fast-check): random argv never gives a stack
 // trace, an unhandled rejection, a Node warning, or an exit code outside the table
 // (0, 1, 128+n). In-process over the parser for thousands of cases, and on the built CLI for a
 // few hundred, inside a network namespace with a fake DNS so random host names stay there.

@@ -1,4 +1,4 @@
-// Issue 6, bad input: every option with missing and extra arguments, bad ports and ranges, huge
+// Bad input: every option with missing and extra arguments, bad ports and ranges, huge
 // and empty values, conflicting and unknown options, names that don't resolve and addresses of
 // the wrong family. Each row: the documented exit code, one clear stderr line (plus getopt's
 // usage where nc prints it), nothing on stdout, never a stack trace.
@@ -15,7 +15,7 @@ afterEach(killAll);
 const files = scratch();
 afterAll(() => files.remove());
 
-/** getopt's usage block, whatever options it lists (issue 3 adds some). */
+/** getopt's usage block, whatever options it lists (the table grows). */
 const USAGE = /^usage: tsnc \[[^\n]*\n(\t[^\n]*\n)*$/;
 
 interface Outcome {

@@ -1,4 +1,4 @@
-// Shared by the reliability tests (issue 6): root gating, network namespaces the tests make and
+// Shared by the reliability tests: root gating, network namespaces the tests make and
 // delete, fixture peers, and what /proc says about a process (fds, memory).
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-// Issue 6, faults of the peer: it resets mid-transfer (SO_LINGER 0), it is killed with SIGKILL,
+// Faults of the peer: it resets mid-transfer (SO_LINGER 0), it is killed with SIGKILL,
 // or its host disappears (a veth link taken down, or every packet dropped with nft, between two
 // network namespaces the test makes). tsnc ends with the documented code (0: nc treats all of
 // these as the end of the session) at once, or within -w when the peer just goes silent, and

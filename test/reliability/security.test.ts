@@ -1,4 +1,4 @@
-// Issue 6, security: -e/-c never hand peer data to a shell as arguments (fast-check over
+// Security: -e/-c never hand peer data to a shell as arguments (fast-check over
 // injection payloads); --allow keeps a shell behind -e for the listed peer only; --allow/--deny
 // with IPv4, IPv6, v4-mapped v6 and CIDR edges (in a test netns with extra IPv6 addresses);
 // the default bind (0.0.0.0, reachable from another host) against -s 127.0.0.1 (local only);

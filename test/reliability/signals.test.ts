@@ -1,4 +1,4 @@
-// Issue 6, SIGINT/SIGTERM/SIGHUP at each phase: resolving, connecting, listening (-U here; TCP
+// SIGINT/SIGTERM/SIGHUP at each phase: resolving, connecting, listening (-U here; TCP
 // is in test/e2e/stdout-and-signals.test.ts), transferring. tsnc must end at once with 128+n
 // and say nothing. A DNS that never answers (in a test netns) also shows where tsnc waits for a
 // lookup it should not wait for.

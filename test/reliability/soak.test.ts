@@ -1,4 +1,4 @@
-// Issue 6, soak: a -k listener under 2,000 sequential and 200 concurrent short connections
+// Soak: a -k listener under 2,000 sequential and 200 concurrent short connections
 // (bounded client loops): every payload delivered whole and once, no file descriptor leak
 // (/proc/PID/fd before and after), memory flat (VmRSS). The same for -k -e /bin/cat, where each
 // client gets its own program (pipes and children must not leak either). CI=true runs the

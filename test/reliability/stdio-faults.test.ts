@@ -1,4 +1,4 @@
-// Issue 6, faults of the standard streams. stdout: a closed descriptor, a reader that went
+// Faults of the standard streams. stdout: a closed descriptor, a reader that went
 // away, a full disk, a consumer that stops reading (memory must stay flat: backpressure reaches
 // the peer). stdin: closed, /dev/null, an empty file, a FIFO that stays open, a terminal (tmux).
 // Every transfer is sha256-checked; no case may crash or print a stack trace.

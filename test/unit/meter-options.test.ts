@@ -1,4 +1,4 @@
-// Issue 7, --sha256/--progress: the meter is in the config only when asked for.
+// --sha256/--progress: the meter is in the config only when asked for.
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { humanBytes } from '../../src/io/meter.js';

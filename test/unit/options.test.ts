@@ -24,7 +24,7 @@ describe('options -> Config', () => {
       shutdown: 'auto',
       quitAfterEofMs: undefined,
       idleTimeoutMs: undefined,
-      // Issue 3's options, all off by default.
+      // The transport, proxy, line and exec options, all off by default.
       transport: 'tcp',
       proxy: undefined,
       crlf: false,

@@ -1,4 +1,4 @@
-// Issue 7, the ephemeral certificate of `-l --ssl`: the DER encoder by known encodings, and the
+// The ephemeral certificate of `-l --ssl`: the DER encoder by known encodings, and the
 // whole certificate as openssl reads it (x509 -text, its sha256 fingerprint, verify).
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Issue 7, -l --serve FILE [--count N] -> ServeConfig: the listen settings, the file and the count.
+// -l --serve FILE [--count N] -> ServeConfig: the listen settings, the file and the count.
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/config.js';
 import { parseArgs, resolveConfig } from '../../src/options.js';

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { errnoText, EXIT_TABLE, resolveErrorText, signalExitCode } from '../../src/errors.js';
 import { peerEofEndsSession, shouldHalfClose } from '../../src/io/relay.js';
 import { parseServices } from '../../src/net/services.js';
-import { helpText, OPTIONS } from '../../src/options.js';
+import { helpText } from '../../src/help.js';
+import { OPTIONS } from '../../src/options.js';
 import { VERSION } from '../../src/version.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -81,8 +82,8 @@ describe('docs match the code', () => {
     expect(VERSION).toBe(pkg.version);
   });
 
-  it('--help and the README list the same exit codes', () => {
-    const help = helpText('tsnc', VERSION);
+  it('--help and the README list the same exit codes', async () => {
+    const help = await helpText('tsnc', VERSION);
     for (const [code, meaning] of EXIT_TABLE) {
       expect(help).toContain(`${code}`);
       expect(help).toContain(meaning);

@@ -1,4 +1,4 @@
-// Issue 7, --ssl and its options -> Config.tls, and every conflict as one line (resolveConfig).
+// --ssl and its options -> Config.tls, and every conflict as one line (resolveConfig).
 import { describe, expect, it } from 'vitest';
 import { parseServices } from '../../src/net/services.js';
 import { parsePin } from '../../src/options.js';

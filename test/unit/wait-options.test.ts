@@ -1,4 +1,4 @@
-// Issue 7, --wait: options -> WaitConfig, durations, targets, --send escapes, and every conflict.
+// --wait: options -> WaitConfig, durations, targets, --send escapes, and every conflict.
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { parseServices } from '../../src/net/services.js';

@@ -1,4 +1,4 @@
-// The pure parts of issue 3: byte transforms, argument and address parsing, proxy requests, and
+// The pure parts behind -C, -t, -i, -e, --allow, -T, -x and -z: byte transforms, argument and address parsing, proxy requests, and
 // the order of scan results.
 import { describe, expect, it } from 'vitest';
 import { splitCommandLine } from '../../src/command-line.js';

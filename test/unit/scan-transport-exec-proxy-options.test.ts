@@ -1,4 +1,5 @@
-// Issue 3's options -> Config, and every bad value: one message, found before any socket exists.
+// -z, -u, -U, -I/-O, -T, -C, -i, -t, -e/-c, -m, --send-only/--recv-only and -x/-X -> Config, and
+// every bad value: one message, found before any socket exists.
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { parseServices } from '../../src/net/services.js';
@@ -8,7 +9,7 @@ const services = parseServices('http 80/tcp www\nhttp 80/udp\ndomain 53/udp\n');
 const config = (argv: string[]): Config => configOf(argv, services);
 const failure = (argv: string[]): string => usageFailure(argv, services);
 
-describe('issue 3 options -> Config', () => {
+describe('scan, transport, socket, line, exec and proxy options -> Config', () => {
   it.each([
     [['-z', 'h', '20-22', '80'], { mode: 'scan', transport: 'tcp', ports: [20, 21, 22, 80] }],
     [['-z', 'h', '22-20'], { mode: 'scan', ports: [20, 21, 22] }],
@@ -107,7 +108,7 @@ describe('issue 3 options -> Config', () => {
   });
 });
 
-describe('issue 3 bad values: one message each', () => {
+describe('bad values of those options: one message each', () => {
   it.each([
     [['-z', '-l', '-p', '1'], 'cannot use -z and -l'],
     [['-U', '/tmp/s', '80'], 'cannot use port with -U'],
