@@ -112,12 +112,13 @@ const relayClient = async (
   const client: BridgeEnd = { stream, tcp: tcpOf(socket) };
   const upstream = await connectTarget(config, tlsOut, config.idleTimeoutMs);
   if ('failure' in upstream) {
-    resetEnd(client);
+    // The line first, then the reset: a script that sees the client fail finds the reason logged.
     if (ctx.event !== undefined) {
       ctx.event({ event: 'relay-failed', ...endpoint, target: config.targetText, message: upstream.failure });
     } else if (config.verbose) {
       ctx.warn(upstream.failure);
     }
+    resetEnd(client);
     return false;
   }
   ctx.info(messages.relayConnected(targetWhere(config, upstream.address)));

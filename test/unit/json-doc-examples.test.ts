@@ -15,7 +15,10 @@ interface Example {
   readonly events: Record<string, unknown>[];
 }
 
-/** Each `$ tsnc` line of a code block, its arguments up to a redirection or pipe, and the JSON lines after it. */
+/**
+ * Each `$ tsnc` line of a code block, its arguments up to a redirection, pipe, list operator or
+ * shell comment, and the JSON lines after it.
+ */
 const examples = (where: string): Example[] => {
   const text = readFileSync(new URL(`../../${where}`, import.meta.url), 'utf8');
   const found: Example[] = [];
@@ -24,7 +27,7 @@ const examples = (where: string): Example[] => {
       const [command = '', ...output] = part.split('\n');
       if (!command.startsWith('$ tsnc ')) continue;
       const words = command.slice('$ tsnc '.length).split(/\s+/);
-      const end = words.findIndex((word) => /^(\d?[<>]|\||2>&1)/.test(word));
+      const end = words.findIndex((word) => /^(\d?[<>]|\||2>&1|#|&|;)/.test(word));
       const events = output
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line.replace(/"time":"\.\.\."/, '"time":""')) as Record<string, unknown>);
