@@ -4,8 +4,10 @@
 import { openSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TokenBucket } from '../../src/io/rate.js';
-import { killAll, listener, tsnc, type Proc } from '../helpers/cli.js';
+import { CLI, killAll, listener, start, tsnc, waitFor, type Proc } from '../helpers/cli.js';
 import { randomPayload, scratch, sha256 } from '../helpers/data.js';
+import { peerServer } from '../helpers/peer.js';
+import { itWithPeer } from '../helpers/peers.js';
 import { udpPeer } from '../helpers/udp.js';
 
 afterEach(killAll);
@@ -80,6 +82,42 @@ describe('--rate', () => {
     await sender.exited();
     peer.close();
   });
+});
+
+describe('--rate with --progress on a terminal', () => {
+  itWithPeer('script')(
+    'the live line shows the measured rate and the limit while it runs, then the summary shows both',
+    async () => {
+      const payload = randomPayload(256 * 1024);
+      const path = files.file('rate-live.bin', payload);
+      const peer = await peerServer();
+      try {
+        // script(1) gives tsnc a pty for stdout and stderr: the live line is drawn (stdin is the file).
+        const shell = `exec "${process.execPath}" "${CLI}" --rate 64K --progress 127.0.0.1 ${peer.port} < "${path}"`;
+        const term = start('script', ['-qfec', shell, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+        const conn = await peer.accepted();
+        // About 4 s at 64K: the line is redrawn while the transfer is under way.
+        await waitFor(
+          () =>
+            /\rtsnc: sent [\d.]+ \S+ of 256\.0 KiB \(\d+%, ETA [\d:?]+\), [\d.]+ \S+\/s, limit 64\.0 KiB\/s; received 0 B, 0 B\/s/.test(
+              term.stdout().toString(),
+            ),
+          'the live --progress line with the limit',
+          20_000,
+        );
+        await conn.fin;
+        conn.socket.end();
+        expect(await term.exited(30_000)).toBe(0);
+        expect(sha256(conn.received())).toBe(sha256(payload));
+        expect(term.stdout().toString()).toMatch(
+          /tsnc: 262144 bytes sent \([\d.]+ \S+\/s, limit 64\.0 KiB\/s\), 0 bytes received \(0 B\/s\) in [\d.]+ s\r?\n$/,
+        );
+      } finally {
+        peer.close();
+      }
+    },
+    40_000,
+  );
 });
 
 describe('TokenBucket', () => {
