@@ -9,7 +9,7 @@ import type { ConnectConfig, RetrySpec } from '../config.js';
 import { errnoText, EXIT, resolveErrorText, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
 import { resolveHost, resolveOrFail, ResolveError } from '../net/resolve.js';
-import { connectFirst, type ConnectFailure } from '../net/tcp.js';
+import { connectFirst, failureReason, type ConnectFailure } from '../net/tcp.js';
 import { connectedSession, tlsClientFor, unixSession, withStreamOptions } from './connect.js';
 import { sessionExitCode, type ModeContext } from './session.js';
 import { sleepUntil, TIMED_OUT, within } from './wait.js';
@@ -59,7 +59,7 @@ const attempts = async <T>(
 
 /** The text of a failed connect, and nc's line for it. */
 const connectFailed = (host: string, port: number, failure: ConnectFailure): Outcome<never> => {
-  const reason = failure.timedOut ? 'Connection timed out' : errnoText(failure.error);
+  const reason = failureReason(failure);
   return {
     ok: false,
     reason,

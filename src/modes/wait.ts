@@ -5,7 +5,7 @@ import { errnoText, EXIT, resolveErrorText } from '../errors.js';
 import { messages } from '../messages.js';
 import { resolveHost, ResolveError } from '../net/resolve.js';
 import { systemServices } from '../net/services.js';
-import { connectFirst, type ConnectFailure } from '../net/tcp.js';
+import { connectFirst, failureReason, type ConnectFailure } from '../net/tcp.js';
 import type { ModeContext } from './session.js';
 
 /** How much of a target's answer --expect looks at: a banner or a reply, not a stream. */
@@ -107,14 +107,16 @@ const attemptOnce = async (target: WaitTarget, config: WaitConfig, ms: number): 
     Math.max(1, left()),
     (failure) => {
       last = failure;
-      const reason = failure.timedOut ? 'Connection timed out' : errnoText(failure.error);
-      lines.push(messages.connectFailure(host, failure.address, port, 'tcp', failure.timedOut, reason));
+      lines.push(
+        messages.connectFailure(host, failure.address, port, 'tcp', failure.timedOut, failureReason(failure)),
+      );
     },
   );
   if (connected === undefined || 'bindError' in connected) {
-    const timedOut = last?.timedOut ?? false;
-    const reason = timedOut ? 'Connection timed out' : errnoText(last?.error);
-    if (lines.length === 0) lines.push(messages.connectFailure(host, host, port, 'tcp', timedOut, reason));
+    // The last address's reason ends the line (the -v lines said each one's).
+    const reason = failureReason(last);
+    if (lines.length === 0)
+      lines.push(messages.connectFailure(host, host, port, 'tcp', last?.timedOut ?? false, reason));
     return { ok: false, reason, lines };
   }
   const { socket, address } = connected;

@@ -1,4 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net';
+import { errnoText } from '../errors.js';
 
 /** The outcome of one TCP connect: the socket, or why not. */
 export type Attempt =
@@ -49,6 +50,10 @@ export interface ConnectFailure {
   readonly timedOut: boolean;
   readonly error?: unknown;
 }
+
+/** Why a connect failed, in nc's words: `Connection timed out`, or the errno's text. */
+export const failureReason = (failure: ConnectFailure | undefined): string =>
+  failure?.timedOut === true ? 'Connection timed out' : errnoText(failure?.error);
 
 /**
  * Try each address in turn (getaddrinfo's order, as nc), telling onFailure about each that does
