@@ -102,7 +102,8 @@ export const listener = async (
   options: SpawnOptions = {},
 ): Promise<{ proc: Proc; port: number }> => {
   const proc = tsnc(['-l', '-v', '-n', ...args, ...(args.includes('-p') ? [] : ['-p', '0'])], options);
-  const match = await proc.stderrLine(/Listening on \S+ (\d+)\n/);
+  // A start-up on a machine running many tests at once can take seconds: a generous bound.
+  const match = await proc.stderrLine(/Listening on \S+ (\d+)\n/, 30_000);
   return { proc, port: Number(match[1]) };
 };
 
