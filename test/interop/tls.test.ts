@@ -216,7 +216,7 @@ describe('openssl s_server / s_client', () => {
 
 describe('--ssl through a proxy (-x)', () => {
   // ncat's HTTP proxy ends the whole tunnel at the first FIN (plain TCP too), so each transfer goes
-  // one way: the other side's stdin is /dev/null, which sends no FIN (README rule 1).
+  // one way: the other side's stdin is /dev/null, which sends no FIN (rule 1 of docs/options.md).
   itNcat(
     'HTTP CONNECT (ncat --proxy-type http): TLS end to end, pinned through the tunnel, each way',
     async () => {
