@@ -1,4 +1,4 @@
-// npm run man (tsx runs it, for the TypeScript it imports): writes man/tsnc.1 from src/man-page.ts (the OPTIONS table, README.md and docs/).
+// npm run man (tsx runs it, for the TypeScript it imports): writes man/tsnc.1 from src/man-page.ts (the OPTIONS table, README.md's everyday use, docs/options.md's rules).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';

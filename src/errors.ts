@@ -1,4 +1,4 @@
-/** The one exit-code table: README and --help print it, a test keeps them equal. */
+/** The one exit-code table: docs/options.md and --help print it, a test keeps them equal. */
 export const EXIT = {
   ok: 0,
   failure: 1,
@@ -7,7 +7,7 @@ export const EXIT = {
 /** Exit status for death by signal n, as a shell reports it. */
 export const signalExitCode = (signalNumber: number): number => 128 + signalNumber;
 
-/** The exit-code table as shown to users (README, --help). */
+/** The exit-code table as shown to users (docs/options.md, --help, the man page). */
 export const EXIT_TABLE: readonly (readonly [string, string])[] = [
   ['0', 'normal end, idle timeout (-w), peer reset, or -z found an open port'],
   ['1', 'usage, port, resolve, connect or bind error; -z found no open port; stdout write error'],

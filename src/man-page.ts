@@ -1,7 +1,7 @@
-// man/tsnc.1: the manual page, made from the OPTIONS table and the README's rules (how a session
-// ends, exit status, the differences from nc, everyday use). `npm run man` writes it; a test fails
-// when the committed page differs from what this makes.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// man/tsnc.1: the manual page, made from the OPTIONS table, the rules of docs/options.md (how a
+// session ends, the differences from nc), the exit-code table and the README's everyday use.
+// `npm run man` writes it; a test fails when the committed page differs from what this makes.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_TABLE } from './errors.js';
 import { OPTIONS } from './options.js';
@@ -77,18 +77,22 @@ const section = (markdown: string): string => {
   return out.join('\n');
 };
 
-/** The body of the Markdown section with this heading (## or ###), from any of the documents. */
-export const markdownSection = (documents: readonly string[], heading: string): string => {
-  for (const document of documents) {
-    const match = new RegExp(`^(#{2,3}) ${heading.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`, 'm').exec(
-      document,
-    );
-    if (match === null) continue;
-    const rest = document.slice(match.index + match[0].length);
-    const end = new RegExp(`^#{2,${match[1]?.length ?? 2}} `, 'm').exec(rest);
-    return (end === null ? rest : rest.slice(0, end.index)).trim();
-  }
-  throw new Error(`man page: no section "${heading}" in the documents`);
+/** The files the page takes its sections from (see manPage). */
+const SOURCES = ['README.md', 'docs/options.md'] as const;
+
+/** The text of those files, by their path in the repository. */
+export type Documents = Readonly<Record<(typeof SOURCES)[number], string>>;
+
+/** The body of the Markdown section with this heading (## or ###) in the named document. */
+export const markdownSection = (documents: Documents, path: keyof Documents, heading: string): string => {
+  const document = documents[path];
+  const match = new RegExp(`^(#{2,3}) ${heading.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`, 'm').exec(
+    document,
+  );
+  if (match === null) throw new Error(`man page: no section "${heading}" in ${path}`);
+  const rest = document.slice(match.index + match[0].length);
+  const end = new RegExp(`^#{2,${match[1]?.length ?? 2}} `, 'm').exec(rest);
+  return (end === null ? rest : rest.slice(0, end.index)).trim();
 };
 
 /** The switches of an option in roff: \fB\-e\fR, \fB\-\-exec\fR \fIprogram\fR. */
@@ -100,8 +104,8 @@ const optionTag = (option: (typeof OPTIONS)[number]): string => {
   return option.valueName === undefined ? names : `${names} \\fI${escape(option.valueName)}\\fR`;
 };
 
-/** The whole page, from the README (and docs) text and the version. */
-export const manPage = (documents: readonly string[], version: string): string =>
+/** The whole page, from the README and docs text and the version. */
+export const manPage = (documents: Documents, version: string): string =>
   [
     `.TH TSNC 1 "" "tsnc ${version}" "User Commands"`,
     '.SH NAME',
@@ -121,27 +125,18 @@ export const manPage = (documents: readonly string[], version: string): string =
     '.SH OPTIONS',
     ...OPTIONS.flatMap((option) => ['.TP', optionTag(option), inline(option.help)]),
     '.SH HOW A SESSION ENDS',
-    section(markdownSection(documents, 'How a session ends')),
+    section(markdownSection(documents, 'docs/options.md', 'How a session ends')),
     '.SH EXIT STATUS',
     ...EXIT_TABLE.flatMap(([code, meaning]) => ['.TP', `\\fB${escape(code)}\\fR`, inline(meaning)]),
     '.SH DIFFERENCES FROM NC',
-    section(markdownSection(documents, 'Differences from nc')),
+    section(markdownSection(documents, 'docs/options.md', 'Differences from nc')),
     '.SH EXAMPLES',
-    section(markdownSection(documents, 'Everyday use')),
+    section(markdownSection(documents, 'README.md', 'Everyday use')),
     '.SH SEE ALSO',
     '\\fBnc\\fR(1), \\fBncat\\fR(1), \\fBsocat\\fR(1)',
     '',
   ].join('\n');
 
-/** The documents the page takes its rules from: README.md, then docs/*.md. */
-export const readDocuments = (root: string): string[] => {
-  const docs = join(root, 'docs');
-  const names = existsSync(docs)
-    ? readdirSync(docs)
-        .filter((name) => name.endsWith('.md'))
-        .sort()
-    : [];
-  return [join(root, 'README.md'), ...names.map((name) => join(docs, name))].map((path) =>
-    readFileSync(path, 'utf8'),
-  );
-};
+/** The documents the page takes its text from, read from the repository at root. */
+export const readDocuments = (root: string): Documents =>
+  Object.fromEntries(SOURCES.map((path) => [path, readFileSync(join(root, path), 'utf8')])) as Documents;

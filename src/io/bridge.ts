@@ -50,7 +50,7 @@ declare module 'node:net' {
 /**
  * Relay two connections both ways, each direction with its own backpressure (a slow reader on
  * one side stops reads on the other: memory is bounded by the socket buffers). The rules, those
- * of the README's "How a session ends" between two sockets:
+ * of "How a session ends" (docs/options.md) between two sockets:
  *
  * | what happens on one side         | what the relay does                                      |
  * |----------------------------------|----------------------------------------------------------|

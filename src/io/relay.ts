@@ -6,7 +6,7 @@ import type { Sink, Source } from './endpoints.js';
 import { largeReads, readIntoSharedBuffer } from './read-buffer.js';
 import { flushed } from './stdio.js';
 
-/** The data-path rules of one session (see README "Differences from nc"). */
+/** The data-path rules of one session (see "Differences from nc" in docs/options.md). */
 export interface RelayRules {
   readonly shutdown: ShutdownPolicy;
   readonly quitAfterEofMs: number | undefined;

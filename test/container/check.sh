@@ -433,7 +433,7 @@ compose down >/dev/null 2>&1
 timeout 30 $D run -d --name tsnc-check-node --network "$NET" --ip 10.203.0.20 --entrypoint sleep "$BASE" infinity >/dev/null 2>&1
 if (cd "$REPO" && timeout 120 npm run --silent bundle) >"$RUN/bundle.log" 2>&1 && [ -f "$REPO/dist/tsnc.cjs" ]; then
   bundle_kib=$(($(stat -c %s "$REPO/dist/tsnc.cjs") / 1024))
-  # As the README says: the bundle as /usr/local/bin/tsnc, run by its shebang with the container's
+  # As docs/containers.md says: the bundle as /usr/local/bin/tsnc, run by its shebang with the container's
   # node (20), and by a Node 18 binary copied in next to it.
   timeout 30 $D cp "$REPO/dist/tsnc.cjs" tsnc-check-node:/usr/local/bin/tsnc
   timeout 30 $D cp "$NODE18" tsnc-check-node:/usr/local/bin/node18

@@ -1,4 +1,4 @@
-// --sha256, --progress and --verify as the README shows them: its recipe run as written, the
+// --sha256, --progress and --verify as docs/transfers.md shows them: its recipe run as written, the
 // times --progress reports, and one byte count for a failed --verify everywhere --json says one.
 import { execFileSync } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,12 +14,12 @@ const files = scratch();
 afterEach(killAll);
 afterAll(() => files.remove());
 
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const TRANSFERS = readFileSync(new URL('../../docs/transfers.md', import.meta.url), 'utf8');
 
-/** The README's section on --sha256 and --progress, up to the next heading. */
+/** The section on --sha256 and --progress, up to the next heading. */
 const checkedTransfers = ((): string => {
-  const start = README.indexOf('### Checked transfers');
-  return README.slice(start, README.indexOf('\n### ', start + 1));
+  const start = TRANSFERS.indexOf('## Checked transfers');
+  return TRANSFERS.slice(start, TRANSFERS.indexOf('\n## ', start + 1));
 })();
 
 /** The shell lines of the section's code blocks, in order. */
@@ -27,7 +27,7 @@ const shellLines = [...checkedTransfers.matchAll(/```sh\n([\s\S]*?)```/g)].flatM
   (block[1] ?? '').split('\n').filter((line) => line.trim() !== ''),
 );
 
-describe('the README recipe for comparing --sha256 lines, run exactly as written', () => {
+describe('the recipe for comparing --sha256 lines, run exactly as written', () => {
   it('the transfer commands (with --progress on the sender) give the logs the comparison reads', async () => {
     const [receiverLine, senderLine, compareLine] = shellLines;
     expect(receiverLine).toMatch(/^tsnc -l -p 8001 --sha256 > dump\.sql 2> rx\.log\s+#/);
@@ -36,7 +36,7 @@ describe('the README recipe for comparing --sha256 lines, run exactly as written
     const payload = randomPayload(300_000);
     const dir = files.dir;
     writeFileSync(join(dir, 'dump.sql'), payload);
-    // The README's flags; a port the test owns and 127.0.0.1 for db.
+    // The recipe's flags; a port the test owns and 127.0.0.1 for db.
     const { proc: receiver, port } = await listener(['--sha256'], {
       stdio: ['ignore', openSync(join(dir, 'received.sql'), 'w'), 'pipe'],
     });

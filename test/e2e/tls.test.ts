@@ -142,7 +142,7 @@ describe('--ssl, ephemeral certificate and --ssl-pin', () => {
     expect(sha256(server.stdout())).toBe(sha256(up));
   });
 
-  it('a handshake probe (README): -q 0 with an empty stdin exits 0 once the certificate checks out', async () => {
+  it('a handshake probe (docs/tls.md): -q 0 with an empty stdin exits 0 once the certificate checks out', async () => {
     const { proc: server, port, pin } = await ephemeral(['-k']);
     const probe = (args: string[]) => failing(['-w', '5', '-q', '0', ...args, '127.0.0.1', String(port)]);
     expect(await probe(['--ssl-pin', pin])).toEqual({ status: 0, stderr: '' });

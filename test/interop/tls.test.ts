@@ -216,7 +216,7 @@ describe('openssl s_server / s_client', () => {
 
 describe('--ssl through a proxy (-x)', () => {
   // ncat's HTTP proxy ends the whole tunnel at the first FIN (plain TCP too), so each transfer goes
-  // one way: the other side's stdin is /dev/null, which sends no FIN (README rule 1). An upload's
+  // one way: the other side's stdin is /dev/null, which sends no FIN (rule 1 of docs/options.md). An upload's
   // FIN cannot end it cleanly through ncat: ncat then closes its socket to the server with the
   // server's TLS session tickets still unread, which makes that close a reset (seen with tcpdump:
   // the RST comes from ncat's port), and the reset discards what the server had not read yet. So

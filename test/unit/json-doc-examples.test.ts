@@ -1,7 +1,7 @@
-// The `$ tsnc --json ...` examples of docs/json.md and the README could happen: each command
-// parses, -n never meets a host name (it forbids resolving one), and the events shown after it
-// carry its host.
-import { readFileSync } from 'node:fs';
+// The `$ tsnc ...` examples of the README and docs/*.md (the --json ones and the terminal sessions)
+// could happen: each command parses, -n never meets a host name (it forbids resolving one), and the
+// events shown after it carry its host.
+import { readdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { parseServices } from '../../src/net/services.js';
@@ -37,12 +37,19 @@ const examples = (where: string): Example[] => {
   return found;
 };
 
-const all = [...examples('docs/json.md'), ...examples('README.md')];
+const documents = [
+  'README.md',
+  ...readdirSync(new URL('../../docs', import.meta.url))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
+];
+const all = documents.flatMap(examples);
 
 describe('the --json examples of the docs', () => {
-  it('there are some in each file', () => {
-    expect(all.filter((example) => example.where === 'docs/json.md').length).toBeGreaterThanOrEqual(2);
-    expect(all.filter((example) => example.where === 'README.md').length).toBeGreaterThanOrEqual(2);
+  it('there are some in the files that show sessions', () => {
+    expect(all.filter((example) => example.where === 'docs/json.md').length).toBeGreaterThanOrEqual(4);
+    expect(all.filter((example) => example.where === 'docs/beyond-nc.md').length).toBeGreaterThanOrEqual(2);
   });
 
   it.each(all.map((example) => [example.where, example.argv.join(' '), example] as const))(

@@ -36,7 +36,7 @@ describe('man/tsnc.1', () => {
       expect(text).toContain(`\n${heading}\n`);
   });
 
-  it('is up to date with the OPTIONS table and the README', () => {
+  it('is up to date with the OPTIONS table, the README and docs/options.md', () => {
     const committed = readFileSync(PAGE, 'utf8');
     const fresh = manPage(readDocuments(ROOT), VERSION);
     if (committed !== fresh)

@@ -7,7 +7,7 @@ import { helpText } from '../../src/help.js';
 import { OPTIONS } from '../../src/options.js';
 import { VERSION } from '../../src/version.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const optionsDoc = readFileSync(new URL('../../docs/options.md', import.meta.url), 'utf8');
 
 describe('half-close rule (relay.ts)', () => {
   it.each([
@@ -82,22 +82,22 @@ describe('docs match the code', () => {
     expect(VERSION).toBe(pkg.version);
   });
 
-  it('--help and the README list the same exit codes', async () => {
+  it('--help and docs/options.md list the same exit codes', async () => {
     const help = await helpText('tsnc', VERSION);
     for (const [code, meaning] of EXIT_TABLE) {
       expect(help).toContain(`${code}`);
       expect(help).toContain(meaning);
       const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      expect(readme).toMatch(new RegExp(`\\| ${escaped(code)} +\\| ${escaped(meaning)} +\\|`));
+      expect(optionsDoc).toMatch(new RegExp(`\\| ${escaped(code)} +\\| ${escaped(meaning)} +\\|`));
     }
   });
 
-  it('the README option table has a row for every option', () => {
+  it('the option table of docs/options.md has a row for every option', () => {
     for (const option of OPTIONS) {
       const names = [option.short && `\`-${option.short}`, option.long && `\`--${option.long}`].filter(
         Boolean,
       );
-      expect(names.some((name) => readme.includes(`| ${name as string}`))).toBe(true);
+      expect(names.some((name) => optionsDoc.includes(`| ${name as string}`))).toBe(true);
     }
   });
 });
