@@ -27,7 +27,7 @@ const writeBytes = async (proc: Proc, text: string): Promise<void> => {
 
 /** How many sessions -v has said were ended by the peer's reset. */
 const resets = (proc: Proc): number =>
-  proc.stderr().match(/read from \S+ port \d+ \(tcp\) failed/g)?.length ?? 0;
+  proc.stderr().match(/(?:read from|write to) \S+ port \d+ \(tcp\) failed/g)?.length ?? 0;
 
 /** The client resets its connection; resolves once tsnc has ended that session. */
 const resetAndWait = async (proc: Proc, client: PeerConnection, before: number): Promise<void> => {
