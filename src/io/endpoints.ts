@@ -43,6 +43,29 @@ export interface Sink {
 }
 
 /**
+ * A source that reshapes another one's bytes (-i's lines, --rate's pace): what it says of the
+ * terminal and the file is the inner source's.
+ */
+export abstract class SourceFilter implements Source {
+  constructor(protected readonly inner: Source) {}
+
+  abstract readonly ended: boolean;
+
+  get isTTY(): boolean {
+    return this.inner.isTTY;
+  }
+
+  get isRegularFile(): boolean {
+    return this.inner.isRegularFile;
+  }
+
+  abstract attach(consumer: InputConsumer): void;
+  abstract detach(): void;
+  abstract pause(): void;
+  abstract resume(): void;
+}
+
+/**
  * tsnc's stdin: one stream that outlives sessions (-k hands it from client to client). Read
  * only while a session is attached, so bytes typed between clients go to the next one. Also an
  * -e child's stdout, for the one session it belongs to.

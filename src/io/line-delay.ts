@@ -1,4 +1,4 @@
-import type { InputConsumer, Source } from './endpoints.js';
+import { SourceFilter, type InputConsumer, type Source } from './endpoints.js';
 
 const LF = 0x0a;
 /** A "line" without an LF is cut here, so binary input cannot pile up in memory. */
@@ -17,7 +17,7 @@ export const firstLine = (buffered: Buffer, final: boolean): [Buffer, Buffer] | 
  * each line": lines at 0, 1, 2 s and the FIN after the last pause). Lines not yet sent when a
  * session ends stay for the next one (-k).
  */
-export class PacedSource implements Source {
+export class PacedSource extends SourceFilter {
   private consumer: InputConsumer | undefined;
   private buffered: Buffer = Buffer.alloc(0);
   private innerEnded = false;
@@ -25,20 +25,14 @@ export class PacedSource implements Source {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly inner: Source,
+    inner: Source,
     private readonly delayMs: number,
-  ) {}
+  ) {
+    super(inner);
+  }
 
   get ended(): boolean {
     return this.innerEnded && this.buffered.length === 0;
-  }
-
-  get isTTY(): boolean {
-    return this.inner.isTTY;
-  }
-
-  get isRegularFile(): boolean {
-    return this.inner.isRegularFile;
   }
 
   attach(consumer: InputConsumer): void {

@@ -1,6 +1,6 @@
 // --rate: stdin paced to at most so many bytes per second, like pv -L, by a token bucket.
 import { performance } from 'node:perf_hooks';
-import type { InputConsumer, Source } from './endpoints.js';
+import { SourceFilter, type InputConsumer, type Source } from './endpoints.js';
 
 /** A piece is at most this long a share of a second: the pace stays even with 1 MiB reads. */
 const PIECES_PER_SECOND = 20;
@@ -55,7 +55,7 @@ export class TokenBucket {
  * stdin paused, until its time comes. Datagrams (`split` false) go whole: the bucket goes into
  * debt and the next one waits. EOF is passed on once everything held has gone.
  */
-export class RateLimitedSource implements Source {
+export class RateLimitedSource extends SourceFilter {
   private readonly bucket: TokenBucket;
   private readonly piece: number;
   private consumer: InputConsumer | undefined;
@@ -66,24 +66,17 @@ export class RateLimitedSource implements Source {
   private innerEnded = false;
 
   constructor(
-    private readonly inner: Source,
+    inner: Source,
     rate: number,
     private readonly split: boolean,
   ) {
+    super(inner);
     this.piece = Math.max(MIN_PIECE, Math.floor(rate / PIECES_PER_SECOND));
     this.bucket = new TokenBucket(rate, this.piece, performance.now());
   }
 
   get ended(): boolean {
     return this.innerEnded && this.held === undefined;
-  }
-
-  get isTTY(): boolean {
-    return this.inner.isTTY;
-  }
-
-  get isRegularFile(): boolean {
-    return this.inner.isRegularFile;
   }
 
   attach(consumer: InputConsumer): void {
