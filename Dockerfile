@@ -5,7 +5,8 @@
 #
 # The base stays a glibc Debian image, without digest pin, `# syntax=` line, heredocs or
 # COPY --link: test/container/check.sh builds this file unchanged on a machine with no registry,
-# against a stand-in of node:20-bookworm-slim, with the Docker engine Debian 12 ships (20.10).
+# against stand-ins of node:20-bookworm-slim and debian:bookworm-slim, with the Docker engine
+# Debian 12 ships (20.10).
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /build
