@@ -120,11 +120,16 @@ new Script(code, { filename: __filename, cachedData }).runInThisContext()(export
 await writeFile(outfile, launcher, { mode: 0o755 });
 await chmod(outfile, 0o755);
 
-// The cache: compile the same string, run it as \`tsnc --version\` (the start-up path every command
-// shares), and keep what V8 compiled. Then check that a fresh load accepts it.
+// The cache: compile the same string, run it as \`tsnc -z 127.0.0.1 PORT\` against a listener of
+// its own (argv, config and a connection: the start-up path of the commands that do something,
+// --version's included), and keep what V8 compiled. Without the listener (no loopback), as
+// \`tsnc --version\`. Then check that a fresh load accepts it.
 await rm(cacheFile, { force: true });
 const node = (script, ...args) =>
-  spawnSync(process.execPath, ['-e', script, outfile, cacheFile, ...args], { encoding: 'utf8' });
+  spawnSync(process.execPath, ['-e', script, outfile, cacheFile, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 const made = node(
   `const [file, cache] = process.argv.slice(1);
   const { readFileSync, writeFileSync } = require('node:fs');
@@ -133,9 +138,19 @@ const made = node(
   const code = JSON.parse(text.slice(text.indexOf('const code = ') + 13, text.lastIndexOf(';', text.indexOf('let cachedData'))));
   const script = new Script(code, { filename: file });
   const run = script.runInThisContext();
-  process.argv = [process.argv[0], file, '--version'];
   process.on('exit', () => writeFileSync(cache, script.createCachedData()));
-  run(exports, require, module, file, require('node:path').dirname(file));`,
+  const start = (...args) => {
+    process.argv = [process.argv[0], file, ...args];
+    run(exports, require, module, file, require('node:path').dirname(file));
+  };
+  // A listener of its own on loopback, closed after the one connection -z makes (or after 10 s).
+  const server = require('node:net').createServer((socket) => {
+    socket.destroy();
+    server.close();
+  });
+  setTimeout(() => server.close(), 10000).unref();
+  server.once('error', () => start('--version'));
+  server.listen(0, '127.0.0.1', () => start('-z', '127.0.0.1', String(server.address().port)));`,
 );
 const checked = node(
   `const [file, cache] = process.argv.slice(1);

@@ -1,7 +1,9 @@
 // The npm package as a user gets it: `npm pack` of the built tree, installed with
-// `npm install -g --ignore-scripts` into a fresh prefix by a user (nobody, when the test runs as
-// root) whose PATH holds node and npm and no C compiler; then the installed tsnc does -U -u (the
-// prebuilt addon), -T and a transfer, and `man` finds its page.
+// `npm install -g --ignore-scripts` (npm 12's default: no dependency install scripts) into a fresh
+// prefix by a user (nobody, when the test runs as root) whose PATH holds node and npm and no C
+// compiler; the package declares no install script either, so older npm runs none. Then the
+// installed tsnc does -U -u (the prebuilt addon), -T and a transfer, `man` finds and renders its
+// page from the prefix, and the completion scripts it prints work in bash and fish.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -20,8 +22,11 @@ import { randomPayload, scratch, sha256 } from '../helpers/data.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const files = scratch();
 const asNobody = process.getuid?.() === 0;
+/** fish's own path: the user's PATH below holds only node, npm and the prefix's bin. */
+const FISH = spawnSync('sh', ['-c', 'command -v fish'], { encoding: 'utf8' }).stdout.trim();
 let tsnc = '';
 let env: NodeJS.ProcessEnv = {};
+let packed = '';
 
 /** Run a program as the installing user, with only the test's PATH. */
 const run = (command: string, args: string[], input?: Buffer) =>
@@ -41,7 +46,7 @@ beforeAll(() => {
       `dist/prebuilt/${target} (npm run build)`,
     ).toBe(true);
   // The scripts ran already (npm run build): pack what the build made.
-  const packed =
+  packed =
     execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', files.dir], {
       cwd: ROOT,
       encoding: 'utf8',
@@ -81,6 +86,20 @@ beforeAll(() => {
 afterAll(() => files.remove());
 
 describe('npm pack, npm install -g --ignore-scripts without a compiler', () => {
+  it('the tarball has no install script for any npm to run, and nothing node-gyp would build', () => {
+    const tarball = join(files.dir, packed);
+    const manifest = JSON.parse(
+      execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
+    ) as { scripts?: Record<string, string>; gypfile?: boolean };
+    // What npm runs when it installs a tarball (`prepare` is for git and folder installs only).
+    const scripts = Object.keys(manifest.scripts ?? {});
+    expect(scripts.filter((name) => ['preinstall', 'install', 'postinstall'].includes(name))).toEqual([]);
+    // npm adds `node-gyp rebuild` as the install script of any package with a binding.gyp.
+    const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
+    expect(listing.filter((entry) => /(^|\/)binding\.gyp$|\.(c|cc|h)$/.test(entry))).toEqual([]);
+    expect(manifest.gypfile).toBeUndefined();
+  });
+
   it('installs the bundle, the three prebuilt addons and the man page, and no node_modules', () => {
     const lib = join(dirname(dirname(tsnc)), 'lib', 'node_modules', 'tsnc');
     expect(existsSync(join(lib, 'node_modules'))).toBe(false);
@@ -155,5 +174,63 @@ describe('npm pack, npm install -g --ignore-scripts without a compiler', () => {
     } finally {
       listener.kill();
     }
+  });
+
+  it('man finds the page from the prefix (by PATH, as man-db derives it, and by MANPATH) and renders it', () => {
+    const prefix = dirname(dirname(tsnc));
+    const page = join(prefix, 'share', 'man', 'man1', 'tsnc.1');
+    // man-db looks beside each PATH entry for ../share/man: a prefix on PATH brings its pages.
+    const manEnv = {
+      ...env,
+      PATH: `${join(prefix, 'bin')}:/usr/bin:/bin`,
+      MANWIDTH: '80',
+      MAN_DISABLE_SECCOMP: '1',
+    };
+    const byPath = spawnSync('man', ['-w', 'tsnc'], { env: manEnv, cwd: files.dir, encoding: 'utf8' });
+    expect(byPath.stderr).toBe('');
+    // npm links share/man/man1/tsnc.1 to the package's man/tsnc.1; man names the link's target.
+    expect(byPath.stdout.trim()).toBe(realpathSync(page));
+    const byManpath = spawnSync('man', ['-w', 'tsnc'], {
+      env: { ...manEnv, PATH: '/usr/bin:/bin', MANPATH: join(prefix, 'share', 'man') },
+      cwd: files.dir,
+      encoding: 'utf8',
+    });
+    expect(byManpath.stdout.trim()).toBe(realpathSync(page));
+    const shown = spawnSync('man', ['-P', 'cat', 'tsnc'], { env: manEnv, cwd: files.dir, encoding: 'utf8' });
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^NAME\n\s+tsnc\s+-\s+a\s+netcat/m);
+    expect(shown.stdout).toMatch(/^EXIT STATUS$/m);
+  });
+
+  it('the installed tsnc --completion bash: complete -p tsnc, and the candidates for -X and --ssl-p', () => {
+    const bashEnv = { ...env, PATH: `${join(dirname(dirname(tsnc)), 'bin')}:${env.PATH ?? ''}` };
+    const complete = (words: string[]): string =>
+      spawnSync(
+        '/bin/bash',
+        [
+          '-c',
+          `source <(tsnc --completion bash) || exit 1; complete -p tsnc; ` +
+            `COMP_WORDS=(${words.map((word) => `'${word}'`).join(' ')}); COMP_CWORD=${words.length - 1}; ` +
+            `_tsnc_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        { env: bashEnv, cwd: files.dir, encoding: 'utf8', ...(asNobody ? { uid: 65534, gid: 65534 } : {}) },
+      ).stdout;
+    expect(complete(['tsnc', '-X', ''])).toBe('complete -F _tsnc_complete tsnc\n4\n5\nconnect\n');
+    expect(complete(['tsnc', '--ssl-p'])).toBe('complete -F _tsnc_complete tsnc\n--ssl-pin\n');
+  });
+
+  it.skipIf(FISH === '')('the installed tsnc --completion fish: complete -C lists -X values', () => {
+    const fishEnv = { ...env, PATH: `${join(dirname(dirname(tsnc)), 'bin')}:${env.PATH ?? ''}` };
+    const result = spawnSync(
+      FISH,
+      ['--no-config', '-c', "tsnc --completion fish | source; complete -C 'tsnc -X '"],
+      { env: fishEnv, cwd: files.dir, encoding: 'utf8', ...(asNobody ? { uid: 65534, gid: 65534 } : {}) },
+    );
+    expect(
+      result.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((entry) => entry.split('\t')[0]),
+    ).toEqual(['4', '5', 'connect']);
   });
 });
