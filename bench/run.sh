@@ -51,6 +51,8 @@ SINK=${BENCH_SINK:-null}
 ONLY=${BENCH_ONLY:-pipe,file,vpipe,vfile,small,slow,serve,startup,keep,zclosed,zdrop,relay}
 T_XFER=300 # seconds: upper bound of any one transfer
 T_ZDROP=40 # seconds: upper bound of one -z -w 1 scan of the dropping host
+T_RELAY=1200 # seconds: upper bound of a forwarder's life (ncat --sh-exec: ~3 min per 2,000 connections, more when loaded)
+T_RATE=900 # seconds: upper bound of one relayrate round
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "bench: $*"; exit 1; }
@@ -707,9 +709,9 @@ fi
 start_relay() {
   local impl=$1 p=$2 q=$3
   case $impl in
-    tsnc) bg timeout -k 5 900 node "$ROOT/$TSNC_BIN" -l -k -m 5000 -s 127.0.0.1 -p "$p" --relay "127.0.0.1:$q" <&"$FIFO_FD" 2>"$W/relay.err" ;;
-    socat) bg timeout -k 5 900 socat "TCP-LISTEN:$p,bind=127.0.0.1,reuseaddr,fork,backlog=1024" "TCP:127.0.0.1:$q" 2>"$W/relay.err" ;;
-    ncat) bg timeout -k 5 900 ncat -k -l 127.0.0.1 "$p" -m 5000 --sh-exec "ncat 127.0.0.1 $q" 2>"$W/relay.err" ;;
+    tsnc) bg timeout -k 5 "$T_RELAY" node "$ROOT/$TSNC_BIN" -l -k -m 5000 -s 127.0.0.1 -p "$p" --relay "127.0.0.1:$q" <&"$FIFO_FD" 2>"$W/relay.err" ;;
+    socat) bg timeout -k 5 "$T_RELAY" socat "TCP-LISTEN:$p,bind=127.0.0.1,reuseaddr,fork,backlog=1024" "TCP:127.0.0.1:$q" 2>"$W/relay.err" ;;
+    ncat) bg timeout -k 5 "$T_RELAY" ncat -k -l 127.0.0.1 "$p" -m 5000 --sh-exec "ncat 127.0.0.1 $q" 2>"$W/relay.err" ;;
   esac
   wait_listen "$p" "" "$BG_PID"
 }
@@ -755,20 +757,32 @@ if want relay || want relaythr || want relayrate || want relayidle; then
         kill_tree "$BG_PID"; kill_tree "$spid"; continue
       fi
       rpid=$BG_PID
+      # tsnc's VmRSS every 0.25 s while the bytes flow: does it level off, or grow with the transfer?
+      samppid=
+      if [[ $impl == tsnc ]]; then
+        bg bash -c 'for ((k = 0; k < 4 * '"$T_XFER"'; k++)); do for c in $(cat /proc/'"$rpid"'/task/*/children 2>/dev/null); do awk "/^VmRSS/ { print \$2 }" /proc/$c/status 2>/dev/null; done; sleep 0.25; done' >"$W/rss.samples"
+        samppid=$BG_PID
+      fi
       t0=$EPOCHREALTIME
       head -c "$RELAY_BYTES" /dev/zero | timeout -k 5 "$T_XFER" nc.openbsd -N 127.0.0.1 "$p" >/dev/null 2>"$W/r.cerr"
       cst=${PIPESTATUS[1]}
       t1=$EPOCHREALTIME
       reap "$spid"
-      hwm=-
+      hwm=- late=-
       [[ $impl == tsnc ]] && hwm=$(for c in $(descendants "$rpid"); do awk '/^VmHWM/ { print $2 }' /proc/"$c"/status; done | sort -n | tail -n 1)
+      if [[ -n $samppid ]]; then
+        kill_tree "$samppid"
+        # The highest RSS in the second half of the transfer: equal to the peak if it kept growing.
+        late=$(awk '{ v[NR] = $1 } END { m = 0; for (i = int(NR / 2) + 1; i <= NR; i++) if (v[i] > m) m = v[i]; print m ? m : "-" }' "$W/rss.samples")
+        early=$(awk '{ v[NR] = $1 } END { m = 0; for (i = 1; i <= int(NR / 2); i++) if (v[i] > m) m = v[i]; print m ? m : "-" }' "$W/rss.samples")
+      fi
       kill_tree "$rpid"
       got=$(tr -d ' \n' <"$W/r.count" 2>/dev/null)
       secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
       ok=1 note=
       [[ $cst == 0 && $got == "$RELAY_BYTES" ]] || ok=0 note="client exit $cst, backend got ${got:-?} of $RELAY_BYTES bytes"
-      record relay relaythr "$impl" "$r" "$secs" "${hwm:--}" - "$ok" "$note"
-      log "   round $r $impl: ${secs}s, peak RSS ${hwm} KiB${note:+ !! $note}"
+      record relay relaythr "$impl" "$r" "$secs" "${hwm:--}" "${late:--}" "$ok" "$note"
+      log "   round $r $impl: ${secs}s, peak RSS ${hwm} KiB${samppid:+ (highest RSS in the first half ${early} KiB, in the second half ${late} KiB)}${note:+ !! $note}"
     done
   done
 
@@ -787,7 +801,7 @@ if want relay || want relaythr || want relayrate || want relayidle; then
           kill_tree "$BG_PID"; continue
         fi
         rpid=$BG_PID
-        res=$(timeout 300 python3 "$LIB/connclient.py" 127.0.0.1 "$p" "$RELAY_CONNS" 2>"$W/r.cerr")
+        res=$(timeout "$T_RATE" python3 "$LIB/connclient.py" 127.0.0.1 "$p" "$RELAY_CONNS" 2>"$W/r.cerr")
         kill_tree "$rpid"
         read -r n secs fails <<<"$res"
         ok=1 note=

@@ -386,7 +386,11 @@ if any(k in labels for k in ('relaythr', 'relayrate', 'relayidle')):
             fmt = ((lambda v: '%.0f MiB/s (%.2f s)' % (n / v / 2**20, v)) if scen == 'relaythr'
                    else (lambda v: '%.0f conn/s (%.3f s)' % (n / v, v)))
             hwm = max_(r['extra1'] for r in t)
-            out.append((labels[scen], RELAY_NAMES[ref], fmt(bv), fmt(tv) + ('; peak RSS %s MiB' % mib(hwm) if hwm else ''),
+            # extra2 (relaythr): tsnc's highest RSS in the second half of the transfer, sampled.
+            late = max_(r['extra2'] for r in t) if scen == 'relaythr' else None
+            rss = ('; peak RSS %s MiB' % mib(hwm) if hwm else '') + (
+                ' (second half of the transfer: %s MiB)' % mib(late) if late else '')
+            out.append((labels[scen], RELAY_NAMES[ref], fmt(bv), fmt(tv) + rss,
                         '%.2f× %s [%.2f–%.2f]' % (ratio, unit, min(pair), max(pair)), '≥ 1.0× ' + unit,
                         verdict(ratio >= 1.0)))
     if 'relayidle' in labels:
@@ -396,10 +400,12 @@ if any(k in labels for k in ('relaythr', 'relayrate', 'relayidle')):
         if t and b:
             tr, br = t[0], b[0]
             out.append((labels['relayidle'], RELAY_NAMES['socat'],
-                        '%s MiB RSS in its processes (PSS %s MiB): %.0f KiB per connection' % (mib(br['value']), mib(br['extra2'] or 0), br['value'] / n),
-                        '%s MiB RSS, one process (PSS %s MiB): %.1f KiB per connection above its %s MiB at rest' % (mib(tr['value']), mib(tr['extra2'] or 0), per(tr), mib(tr['extra1'] or 0)),
-                        '%.1f× less memory' % (br['value'] / tr['value']), '≤ 64 KiB per connection, below socat',
-                        verdict(per(tr) <= 64 and tr['value'] < br['value'])))
+                        '%s MiB RSS in its processes (PSS %s MiB, %.0f KiB per connection): %.0f KiB per connection' % (mib(br['value']), mib(br['extra2'] or 0), (br['extra2'] or 0) / n, br['value'] / n),
+                        '%s MiB RSS, one process (PSS %s MiB, %.0f KiB per connection): %.1f KiB per connection above its %s MiB at rest' % (mib(tr['value']), mib(tr['extra2'] or 0), (tr['extra2'] or 0) / n, per(tr), mib(tr['extra1'] or 0)),
+                        # RSS counts the pages socat's children share once in each; PSS splits them.
+                        '%.1f× less RSS, %.1f× less PSS' % (br['value'] / tr['value'], (br['extra2'] or 0) / (tr['extra2'] or 1)),
+                        '≤ 64 KiB per connection, below socat',
+                        verdict(per(tr) <= 64 and tr['value'] < br['value'] and (tr['extra2'] or 0) < (br['extra2'] or 0))))
         else:
             out.append((labels['relayidle'], RELAY_NAMES['socat'], '', 'no valid run', '', '≤ 64 KiB per connection', 'n/a'))
     print()

@@ -5,6 +5,7 @@ import { messages } from '../messages.js';
 import { resolveHost, ResolveError } from '../net/resolve.js';
 import { connectUdp, openUdp, type Peer } from '../net/udp.js';
 import { bindAddressOf, publishPortFile, gateFor, refused } from './listen.js';
+import { targetFamily } from './relay.js';
 import type { ModeContext } from './session.js';
 
 /** One client address and its own socket to the target. */
@@ -92,7 +93,7 @@ export const udpRelayMode = async (config: RelayConfig, ctx: ModeContext): Promi
     const { client } = association;
     let addresses: string[];
     try {
-      addresses = await resolveHost(target.host, config.family, config.numeric);
+      addresses = await resolveHost(target.host, targetFamily(config, target.host), config.numeric);
     } catch (error) {
       if (!(error instanceof ResolveError)) throw error;
       fail(association, messages.relayFailed(where, resolveErrorText(error)));

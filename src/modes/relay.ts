@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RelayConfig } from '../config.js';
 import { errnoText, EXIT, resolveErrorText } from '../errors.js';
@@ -18,6 +18,14 @@ const targetWhere = (config: RelayConfig, address?: string): string => {
   const host = address === undefined || address === target.host ? target.host : `${target.host} (${address})`;
   return `${host} port ${target.port} (tcp)`;
 };
+
+/**
+ * The family the target is looked up in: -4/-6 pick the listener's, and a name's addresses; a
+ * literal address is its own family (`-6 -s ::1 --relay 127.0.0.1:80` puts an IPv6 front on an
+ * IPv4 service).
+ */
+export const targetFamily = (config: RelayConfig, host: string): RelayConfig['family'] =>
+  isIP(host) === 0 ? config.family : undefined;
 
 /** A connection to the target, or the one line that says why there is none. */
 type Upstream =
@@ -45,7 +53,7 @@ const connectTarget = async (
   if (target.kind === 'udp') throw new Error('a UDP target in the stream relay');
   let addresses: string[];
   try {
-    addresses = await resolveHost(target.host, config.family, config.numeric);
+    addresses = await resolveHost(target.host, targetFamily(config, target.host), config.numeric);
   } catch (error) {
     if (!(error instanceof ResolveError)) throw error;
     return { failure: messages.relayFailed(targetWhere(config), resolveErrorText(error)) };

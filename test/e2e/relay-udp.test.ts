@@ -1,6 +1,8 @@
 // -u -l [-k] --relay host:port: a UDP forwarder (a DNS forwarder in a container). Each client
 // address gets its own socket to the target (an association): answers go back to that client
 // only, and an association idle for -w ends. Peers: a python3 UDP echo and the test's sockets.
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAll, start, tsnc, waitFor, type Proc } from '../helpers/cli.js';
 import { RELAY_PEER, stdoutMatch } from '../helpers/relay.js';
@@ -102,5 +104,32 @@ describe('-u -l --relay host:port', () => {
     expect(b.datagrams()).toEqual([]);
     a.close();
     b.close();
+  });
+
+  it('-6 -s ::1 in front of an IPv4 echo: the literal target is its own family', async () => {
+    const echo = await udpEcho();
+    const proc = tsnc([
+      '-u',
+      '-l',
+      '-k',
+      '-v',
+      '-n',
+      '-6',
+      '-s',
+      '::1',
+      '-p',
+      '0',
+      '--relay',
+      `127.0.0.1:${echo.port}`,
+    ]);
+    const port = Number((await proc.stderrLine(/^Bound on ::1 (\d+)$/m))[1]);
+    const client = createSocket('udp6');
+    client.bind(0, '::1');
+    await once(client, 'listening');
+    const answer = once(client, 'message') as Promise<[Buffer]>;
+    client.send('six', port, '::1');
+    const [data] = await answer;
+    expect(data.toString()).toBe('echo:six');
+    client.close();
   });
 });

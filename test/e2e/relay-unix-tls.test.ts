@@ -243,7 +243,7 @@ describe('--relay tls://host:port (TLS to the target)', () => {
     );
   });
 
-  it('half-close to a TLS target: the client FIN becomes close_notify, the 4 MiB answer after it arrives', async () => {
+  it('half-close to a TLS target: the client FIN becomes close_notify, the 32 MiB answer after it arrives', async () => {
     const backend = await tlsBackend();
     const { port } = await relayListener(`tls://127.0.0.1:${backend.port}`, [
       '-k',
@@ -256,14 +256,14 @@ describe('--relay tls://host:port (TLS to the target)', () => {
     client.socket.end('request\n');
     const { tls } = await backend.next();
     expect((await readAll(tls)).toString()).toBe('request\n');
-    const answer = randomPayload(4 * MiB);
+    const answer = randomPayload(32 * MiB);
     tls.end(answer);
     await client.fin;
     expect(sha256(client.received())).toBe(sha256(answer));
     backend.close();
   });
 
-  it('the TLS target ends first (close_notify): a FIN to the client, whose 4 MiB after it still arrive', async () => {
+  it('the TLS target ends first (close_notify): a FIN to the client, whose 32 MiB after it still arrive', async () => {
     const backend = await tlsBackend();
     const { port } = await relayListener(`tls://127.0.0.1:${backend.port}`, [
       '-k',
@@ -279,7 +279,7 @@ describe('--relay tls://host:port (TLS to the target)', () => {
     tls.end('bye\n');
     await client.fin;
     expect(client.received().toString()).toBe('bye\n');
-    const upload = randomPayload(4 * MiB);
+    const upload = randomPayload(32 * MiB);
     client.socket.end(upload);
     expect(sha256(await received)).toBe(sha256(Buffer.concat([Buffer.from('hello\n'), upload])));
     backend.close();
@@ -303,6 +303,25 @@ describe('--relay tls://host:port (TLS to the target)', () => {
     await new Promise((resolve) => tls.once('data', resolve));
     client.socket.resetAndDestroy();
     expect((await ended)?.code).toBe('ECONNRESET');
+    backend.close();
+  });
+  it('a reset by the TLS target is passed to the plain client as a TCP reset', async () => {
+    const backend = await tlsBackend();
+    const { proc, port } = await relayListener(`tls://127.0.0.1:${backend.port}`, [
+      '-k',
+      '--ssl-trustfile',
+      pki.caCert,
+      '--ssl-servername',
+      'localhost',
+    ]);
+    const client = await peerClient(port);
+    const ended = closedWith(client.socket);
+    const { tls, raw } = await backend.next();
+    tls.write('partial');
+    await client.receivedAtLeast(7);
+    raw.resetAndDestroy();
+    expect((await ended)?.code).toBe('ECONNRESET');
+    await waitFor(() => /closed \(reset by the target\)/.test(proc.stderr()), 'the reset line');
     backend.close();
   });
 });
@@ -331,7 +350,7 @@ describe('--relay with --ssl-cert: TLS termination', () => {
     },
   );
 
-  it('half-close: close_notify from the TLS client is a FIN to the backend; its 4 MiB answer arrives', async () => {
+  it('half-close: close_notify from the TLS client is a FIN to the backend; its 32 MiB answer arrives', async () => {
     const backend = await peerServer();
     const { port } = await relayListener(`127.0.0.1:${backend.port}`, [
       '-k',
@@ -354,9 +373,68 @@ describe('--relay with --ssl-cert: TLS termination', () => {
     const conn = await backend.accepted();
     await conn.fin;
     expect(conn.received().toString()).toBe('GET /\n');
-    const answer = randomPayload(4 * MiB);
+    const answer = randomPayload(32 * MiB);
     conn.socket.end(answer);
     expect(sha256(await received)).toBe(sha256(answer));
+    backend.close();
+  });
+
+  it('the backend ends first (FIN): close_notify to the TLS client, whose 32 MiB after it still arrive', async () => {
+    const backend = await peerServer();
+    const { proc, port } = await relayListener(`127.0.0.1:${backend.port}`, [
+      '-k',
+      '--ssl-cert',
+      pki.serverCert,
+      '--ssl-key',
+      pki.serverKey,
+    ]);
+    const client = tlsConnect({
+      port,
+      host: '127.0.0.1',
+      servername: 'localhost',
+      ca: readFileSync(pki.caCert),
+    });
+    client.allowHalfOpen = true;
+    await new Promise<void>((resolve) => client.once('secureConnect', () => resolve()));
+    const received = readAll(client);
+    client.write('hello\n');
+    const conn = await backend.accepted();
+    await conn.receivedAtLeast(6);
+    conn.socket.end('bye\n');
+    expect((await received).toString()).toBe('bye\n');
+    // The TLS client's direction is still open: all it sends after the close_notify arrives.
+    const upload = randomPayload(32 * MiB);
+    client.end(upload);
+    await conn.fin;
+    expect(sha256(conn.received())).toBe(sha256(Buffer.concat([Buffer.from('hello\n'), upload])));
+    await waitFor(
+      () =>
+        new RegExp(`closed \\(eof\\): ${6 + 32 * MiB} bytes to the target, 4 bytes back`).test(proc.stderr()),
+      'the eof line',
+    );
+    backend.close();
+  });
+
+  it('a reset by the TLS client is passed to the backend as a TCP reset', async () => {
+    const backend = await peerServer();
+    const { proc, port } = await relayListener(`127.0.0.1:${backend.port}`, [
+      '-k',
+      '--ssl-cert',
+      pki.serverCert,
+      '--ssl-key',
+      pki.serverKey,
+    ]);
+    const raw = netConnect({ port, host: '127.0.0.1' });
+    const client = tlsConnect({ socket: raw, servername: 'localhost', ca: readFileSync(pki.caCert) });
+    client.on('error', () => undefined);
+    await new Promise<void>((resolve) => client.once('secureConnect', () => resolve()));
+    client.write('hello');
+    const conn = await backend.accepted();
+    const backendEnd = closedWith(conn.socket);
+    await conn.receivedAtLeast(5);
+    raw.resetAndDestroy();
+    expect((await backendEnd)?.code).toBe('ECONNRESET');
+    await waitFor(() => /closed \(reset by the client\)/.test(proc.stderr()), 'the reset line');
     backend.close();
   });
 

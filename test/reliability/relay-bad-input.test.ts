@@ -135,6 +135,22 @@ const rows: readonly Row[] = [
     /^tsnc: cannot use --relay and --send-only$/,
   ],
   [
+    '--retry',
+    ['-l', '-p', '0', '--retry', '3', '--relay', 'db:80'],
+    /^tsnc: cannot use --relay and --retry$/,
+  ],
+  [
+    '--fan-out',
+    ['-l', '-k', '-p', '0', '--fan-out', '--relay', 'db:80'],
+    /^tsnc: cannot use --relay and --fan-out$/,
+  ],
+  [
+    '-o',
+    ['-l', '-k', '-p', '0', '-o', 'client-%n.bin', '--relay', 'db:80'],
+    /^tsnc: cannot use --relay and -o$/,
+  ],
+  ['--rate', ['-l', '-p', '0', '--rate', '1M', '--relay', 'db:80'], /^tsnc: cannot use --relay and --rate$/],
+  [
     '--ssl-cert without --ssl-key',
     ['-l', '-p', '0', '--ssl-cert', served, '--relay', 'db:80'],
     /^tsnc: must use --ssl-key with --ssl-cert$/,
