@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { errnoText, EXIT_TABLE, resolveErrorText, signalExitCode } from '../../src/errors.js';
 import { peerEofEndsSession, shouldHalfClose } from '../../src/io/relay.js';
 import { parseServices } from '../../src/net/services.js';
-import { helpText } from '../../src/help.js';
-import { OPTIONS } from '../../src/options.js';
+import { helpText } from '../../src/options/help.js';
+import { OPTIONS } from '../../src/options/table.js';
 import { VERSION } from '../../src/version.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

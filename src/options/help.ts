@@ -1,8 +1,9 @@
 // -h: the help screen, laid out by yargs from the OPTIONS table. Loaded only for -h (main.ts
 // imports it when asked): yargs is not part of any other start.
 import yargs from 'yargs';
-import { EXIT_TABLE } from './errors.js';
-import { OPTIONS, usageText } from './options.js';
+import { EXIT_TABLE } from '../errors.js';
+import { OPTIONS } from './table.js';
+import { usageText } from './usage.js';
 
 /** An option as nc's help writes it: `-e, --exec program`. */
 export const switchesOf = (option: (typeof OPTIONS)[number]): string => {

@@ -1,8 +1,8 @@
 // --completion bash|zsh|fish: a completion script made from the OPTIONS table. The script itself
 // knows every option and value, so a TAB costs the shell a lookup, not a start of tsnc.
-import type { CompletionShell } from './config.js';
-import { TOS_KEYWORDS } from './net/tos.js';
-import { OPTIONS } from './options.js';
+import type { CompletionShell } from '../config.js';
+import { TOS_KEYWORDS } from '../net/tos.js';
+import { OPTIONS } from './table.js';
 
 type Option = (typeof OPTIONS)[number];
 
