@@ -6,10 +6,18 @@ export interface OptionSpec extends GetoptSpec {
   /** 'list': may be given again, every value counts (--allow a --allow b). */
   readonly type: 'boolean' | 'count' | 'string' | 'list';
   readonly valueName?: string;
+  /** The value's name in -h where nc.openbsd's -h names it shorter than its usage does. */
+  readonly helpValueName?: string;
+  /** What the option does, in full: the man page's text. */
   readonly help: string;
+  /** -h's line and the completion menus' text, when `help` is too long for them (see summaryOf). */
+  readonly summary?: string;
 }
 
-/** Every option tsnc knows: getopt, yargs-parser, --help and the README table are all made from this. */
+/** An option's one line in -h and in the completion menus. */
+export const summaryOf = (option: OptionSpec): string => option.summary ?? option.help;
+
+/** Every option tsnc knows: getopt, yargs-parser, -h, completion and the man page are made from this. */
 export const OPTIONS: readonly OptionSpec[] = [
   { key: 'family', short: '4', takesValue: false, type: 'string', impliedValue: '4', help: 'Use IPv4 only' },
   { key: 'family', short: '6', takesValue: false, type: 'string', impliedValue: '6', help: 'Use IPv6 only' },
@@ -20,6 +28,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'crlf',
     takesValue: false,
     type: 'boolean',
+    summary: 'Send CRLF as line ending',
     help: 'Send CRLF as line ending: each LF from stdin goes out as CRLF (an existing CRLF is kept)',
   },
   {
@@ -29,6 +38,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'command',
+    summary: 'Run command with /bin/sh -c (not in nc.openbsd)',
     help: 'Run the command with /bin/sh -c; its stdin and stdout are the connection (not in nc.openbsd)',
   },
   { key: 'noStdin', short: 'd', takesValue: false, type: 'boolean', help: 'Do not read from stdin' },
@@ -39,6 +49,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'program',
+    summary: 'Args split like shell words, quotes honoured, no shell',
     help: 'Run the program (arguments split like shell words, quotes honoured, no shell); its stdin and stdout are the connection (not in nc.openbsd)',
   },
   {
@@ -48,6 +59,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: false,
     endsParsing: true,
     type: 'boolean',
+    summary: 'Print this help and exit',
     help: 'Print this help and exit (what follows it on the command line is not read, as nc)',
   },
   {
@@ -71,6 +83,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     short: 'k',
     takesValue: false,
     type: 'boolean',
+    summary: 'Keep listening after each connection (with -l)',
     help: 'Keep listening for another connection after each one ends (with -l); with -e/-c, serve clients at once',
   },
   {
@@ -87,6 +100,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'n',
+    summary: 'With -l: at most n clients at once (default 100)',
     help: 'With -l: at most n clients at once, the excess is refused (default 100; not in nc.openbsd, where -m is minttl)',
   },
   {
@@ -94,6 +108,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     short: 'N',
     takesValue: false,
     type: 'boolean',
+    summary: 'Shut down the network socket after EOF on stdin',
     help: 'Always shut down the network socket (send FIN) after EOF on stdin',
   },
   { key: 'numeric', short: 'n', takesValue: false, type: 'boolean', help: 'Numeric addresses only, no DNS' },
@@ -111,6 +126,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'proxy_username',
+    summary: 'User for HTTP CONNECT proxy authentication',
     help: 'User for HTTP CONNECT proxy authentication; the password is asked on the terminal',
   },
   {
@@ -119,6 +135,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'port',
+    summary: 'Local port: to listen on with -l, else the source',
     help: 'Local port: the port to listen on with -l, else the source port',
   },
   {
@@ -127,6 +144,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'seconds',
+    summary: 'Quit this long after EOF on stdin (-1: never)',
     help: 'After EOF on stdin, send FIN and quit when the peer ends or after this many seconds (negative: wait for the peer)',
   },
   {
@@ -142,6 +160,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'sourceaddr',
+    summary: 'Local address: to listen on with -l, else the source',
     help: 'Local address: the address to listen on with -l, else the source address; with -U -u the client socket path',
   },
   {
@@ -150,6 +169,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'keyword',
+    summary: 'IP ToS / DSCP keyword (af11, cs0, ef, ..., 0xNN)',
     help: 'IP ToS / DSCP (af11..af43, cs0..cs7, ef, lowdelay, throughput, reliability, 0xNN)',
   },
   {
@@ -164,6 +184,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     short: 'U',
     takesValue: false,
     type: 'boolean',
+    summary: 'Use a unix domain socket (path or @abstract)',
     help: 'Use a unix domain socket (a path, or @name: abstract); with -u a datagram socket',
   },
   { key: 'udp', short: 'u', takesValue: false, type: 'boolean', help: 'UDP instead of TCP' },
@@ -180,6 +201,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'timeout',
+    summary: 'Connect and idle timeout, in seconds',
     help: 'Connect timeout, and idle timeout once connected, in seconds',
   },
   {
@@ -188,6 +210,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'proxy_protocol',
+    summary: 'Proxy protocol: 4, 5 (SOCKS, default) or connect',
     help: 'Proxy protocol: 4 (SOCKS4), 5 (SOCKS5, the default) or connect (HTTP CONNECT)',
   },
   {
@@ -196,6 +219,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'proxy_address[:port]',
+    helpValueName: 'addr[:port]',
+    summary: 'Connect through this proxy',
     help: 'Connect through this proxy (port default: 1080 for SOCKS, 3128 for connect)',
   },
   {
@@ -211,6 +236,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'list',
     valueName: 'hosts',
+    summary: 'With -l: accept only these peers (comma-separated)',
     help: 'With -l: accept only these peers (addresses, CIDR networks, host names; comma-separated)',
   },
   {
@@ -227,6 +253,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'list',
     valueName: 'hosts',
+    summary: 'With -l: refuse these peers (comma-separated)',
     help: 'With -l: refuse these peers (addresses, CIDR networks, host names; comma-separated)',
   },
   {
@@ -242,6 +269,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'no-shutdown',
     takesValue: false,
     type: 'boolean',
+    summary: 'Never send FIN at EOF on stdin (plain nc.openbsd)',
     help: 'Never send FIN at EOF on stdin (plain nc.openbsd behaviour)',
   },
   {
@@ -249,6 +277,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'recv-only',
     takesValue: false,
     type: 'boolean',
+    summary: 'Only receive: do not read stdin (like -d)',
     help: 'Only receive: do not read stdin (ncat; the same as -d)',
   },
   {
@@ -256,6 +285,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'send-only',
     takesValue: false,
     type: 'boolean',
+    summary: "Only send, drop what comes; exit at the peer's EOF",
     help: "Only send: drop what the peer sends; FIN once stdin is sent, exit at the peer's EOF (ncat exits at once)",
   },
   {
@@ -264,6 +294,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: false,
     endsParsing: true,
     type: 'boolean',
+    summary: 'Print the version and exit',
     help: 'Print the version and exit (what follows it on the command line is not read)',
   },
   {
@@ -272,6 +303,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'shell',
+    summary: 'Print the completion script (bash, zsh or fish)',
     help: 'Print the completion script for this shell (bash, zsh or fish) and exit',
   },
   {
@@ -279,6 +311,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'wait',
     takesValue: false,
     type: 'boolean',
+    summary: 'Wait until every target accepts a connection',
     help: 'Wait mode: retry until every HOST PORT (or host:port) target accepts a connection, or the --timeout passes',
   },
   {
@@ -287,6 +320,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'duration',
+    summary: 'With --wait: give up after this long (default 60s)',
     help: 'With --wait: give up after this long (500ms, 60s, 2m, 1h; a bare number is seconds; default 60s)',
   },
   {
@@ -295,6 +329,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'duration',
+    summary: 'With --wait/--retry: time between attempts (1s)',
     help: 'With --wait or --retry: time between the starts of two attempts at one target (default 1s)',
   },
   {
@@ -303,6 +338,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'data',
+    summary: 'With --wait: send this once connected (\\r \\n \\xHH)',
     help: 'With --wait: send this once connected (escapes \\r \\n \\t \\0 \\\\ \\xHH)',
   },
   {
@@ -311,6 +347,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'regex',
+    summary: 'With --wait: ready once a reply matches this regex',
     help: 'With --wait: a target is ready only once what it sends matches this regular expression',
   },
   {
@@ -319,6 +356,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'file',
+    summary: 'With -l: send this file to every client, then FIN',
     help: 'With -l: send this file to every client, concurrently, then FIN (keeps listening)',
   },
   {
@@ -327,6 +365,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'n',
+    summary: 'With --serve: exit once n clients are served',
     help: 'With --serve: accept n clients, then stop listening and exit once they are served',
   },
   {
@@ -335,6 +374,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'target',
+    summary: 'With -l: forward each client to target',
     help: 'With -l: forward every client to its own new connection to target (host:port, tls://host:port, unix:/path; -u: host:port)',
   },
   {
@@ -342,6 +382,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'sha256',
     takesValue: false,
     type: 'boolean',
+    summary: 'Print byte counts and sha256 of both directions',
     help: 'At the end, print the byte count and sha256 of what was sent and of what was received (stderr)',
   },
   {
@@ -349,6 +390,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'progress',
     takesValue: false,
     type: 'boolean',
+    summary: 'Show progress on stderr (a live line on a terminal)',
     help: 'Show progress on stderr: a live line on a terminal, else a summary line at the end',
   },
   {
@@ -356,6 +398,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'verify',
     takesValue: false,
     type: 'boolean',
+    summary: 'Both ends tsnc: check length and sha256 at the end',
     help: 'Both ends tsnc: send a length and sha256 trailer after stdin; exit 1 if what arrives is short or corrupt',
   },
   {
@@ -363,6 +406,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'json',
     takesValue: false,
     type: 'boolean',
+    summary: 'Report on stderr as JSON lines only (docs/json.md)',
     help: 'Report on stderr as JSON lines only: every -v event, each error, and a summary (docs/json.md)',
   },
   {
@@ -370,6 +414,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'ssl',
     takesValue: false,
     type: 'boolean',
+    summary: 'TLS (implied by --ssl-*); a client checks the server',
     help: 'TLS over TCP or -U (implied by every --ssl-* option); a client verifies the server certificate',
   },
   {
@@ -378,6 +423,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'file',
+    summary: 'TLS certificate (PEM); a listener makes one without',
     help: 'TLS certificate (PEM): the server’s with -l (without it an ephemeral one is made); a client sends it if asked',
   },
   {
@@ -394,6 +440,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'file',
+    summary: 'Client: also trust the CA certificates in this file',
     help: 'Client: also trust the CA certificates (PEM) in this file',
   },
   {
@@ -402,6 +449,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'name',
+    summary: 'Client: the name (SNI) the certificate must have',
     help: 'Client: send this name (SNI) and check the certificate against it instead of the host',
   },
   {
@@ -417,6 +465,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'sha256:hex',
+    summary: 'Client: accept only the certificate with this hash',
     help: 'Client: accept only the server certificate with this sha256 fingerprint (instead of CA checks)',
   },
   {
@@ -425,6 +474,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'duration',
+    summary: 'Retry a refused connect or unknown name this long',
     help: 'Connect mode: retry a refused connection or a name that does not resolve yet, every --interval, for this long; stdin is read only once connected',
   },
   {
@@ -433,6 +483,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'file',
+    summary: 'With -l: write the bound port to this file',
     help: 'With -l: once listening, write the bound port to this file (atomically); removed at exit',
   },
   {
@@ -440,6 +491,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'fan-out',
     takesValue: false,
     type: 'boolean',
+    summary: 'With -l -k: each stdin line to every client',
     help: 'With -l -k: serve clients at once; each line of stdin goes to every client, what clients send goes to stdout line by line',
   },
   {
@@ -448,6 +500,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'size',
+    summary: 'With --fan-out: drop a client this far behind (4M)',
     help: 'With --fan-out: disconnect a client that is this far behind (default 4M; K, M, G: 1024 multiples)',
   },
   {
@@ -457,6 +510,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'template',
+    summary: "With -l -k: each client's bytes to its own file",
     help: "With -l -k: serve clients at once, each one's bytes to its own file (%n: connection number, %a: peer address, %%: %)",
   },
   {
@@ -465,6 +519,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     takesValue: true,
     type: 'string',
     valueName: 'rate',
+    summary: 'Send at most this many bytes per second (10M, 512K)',
     help: 'Send at most this many bytes per second (10M, 512K; K, M, G: 1024 multiples), like pv -L',
   },
 ];
