@@ -25,8 +25,8 @@ const DEFAULT_ASSOCIATION_IDLE_MS = 60_000;
 
 const shutdownPolicy = (raw: RawArgs, quitSeconds: number | undefined): ShutdownPolicy => {
   if (raw.noShutdown) {
-    if (raw.shutdownAlways) throw new UsageError('cannot use -N and --no-shutdown together', false);
-    if (raw.sendOnly) throw new UsageError(messages.cannotCombine('--send-only', '--no-shutdown'), false);
+    if (raw.shutdownAlways) fail('cannot use -N and --no-shutdown together');
+    if (raw.sendOnly) fail(messages.cannotCombine('--send-only', '--no-shutdown'));
     return 'never';
   }
   return raw.shutdownAlways || raw.sendOnly || (quitSeconds !== undefined && quitSeconds >= 0)
@@ -63,7 +63,7 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
   ] as const) {
     if (value !== undefined) fail(messages.needsWait(option));
   }
-  if (raw.keep && !raw.listen) throw new UsageError(messages.keepNeedsListen(), false);
+  if (raw.keep && !raw.listen) fail(messages.keepNeedsListen());
   if (raw.relay !== undefined) {
     for (const [option, given] of NOT_WITH_RELAY)
       if (given(raw)) fail(messages.cannotCombine('--relay', option));
@@ -191,7 +191,7 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
     else if (operands.length === 1 && raw.port === undefined) portText = operands[0];
     else if (operands.length === 1) address = operands[0];
     if (address !== undefined && raw.source !== undefined) {
-      throw new UsageError(messages.listenOneAddress(), false);
+      fail(messages.listenOneAddress());
     }
     if (portText === undefined) throw new UsageError(messages.missingPort(), false);
     config = {
@@ -206,7 +206,7 @@ export const resolveConfig = (raw: RawArgs, services: ServiceTable = systemServi
   } else {
     const [host, ...portTexts] = operands;
     if (host === undefined) throw new UsageError('', true);
-    if (portTexts.length === 0) throw new UsageError(messages.missingPort(), false);
+    if (portTexts.length === 0) fail(messages.missingPort());
     const ports = portTexts.flatMap((text) => {
       const list = parsePortSpec(text, services, proto);
       return raw.randomPorts ? shuffled(list) : list;
