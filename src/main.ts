@@ -8,7 +8,9 @@ import { messages } from './messages.js';
 import { connectMode } from './modes/connect.js';
 import { listenMode } from './modes/listen.js';
 import type { ModeContext } from './modes/session.js';
-import { parseArgs, resolveConfig, usageText } from './options.js';
+import { parseArgs } from './options/argv.js';
+import { resolveConfig } from './options/resolve.js';
+import { usageText } from './options/usage.js';
 import type { Death, JsonReport } from './report.js';
 import { VERSION } from './version.js';
 
@@ -107,7 +109,7 @@ const dispatch = async (config: Config, ctx: ModeContext): Promise<number> => {
     (config.mode === 'listen' || config.mode === 'serve' || config.mode === 'relay') &&
     (config.portFile ?? config.fan) !== undefined
   )
-    (await import('./extra-options.js')).checkExtraPaths(config);
+    (await import('./options/extras.js')).checkExtraPaths(config);
   switch (config.mode) {
     case 'listen':
       return listenMode(config, ctx);
@@ -134,9 +136,9 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
     // yargs (behind -h) and the completion scripts are loaded only when asked for.
     const text =
       command.kind === 'help'
-        ? await (await import('./help.js')).helpText(io.progName, VERSION)
+        ? await (await import('./options/help.js')).helpText(io.progName, VERSION)
         : command.kind === 'completion'
-          ? (await import('./completion.js')).completionScript(command.shell, io.progName)
+          ? (await import('./options/completion.js')).completionScript(command.shell, io.progName)
           : `tsnc ${VERSION}\n`;
     stdout.write(Buffer.from(text));
     await stdout.flush();

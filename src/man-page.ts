@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_TABLE } from './errors.js';
-import { OPTIONS } from './options.js';
+import { OPTIONS } from './options/table.js';
 
 /** Text for roff: backslashes, leading dots and quotes, dashes of options kept as hyphens. */
 const escape = (text: string): string =>

@@ -9,7 +9,7 @@ import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FanSpec, ListenConfig } from '../config.js';
 import { errnoText, EXIT } from '../errors.js';
-import { expandTemplate } from '../extra-options.js';
+import { expandTemplate } from '../options/extras.js';
 import { peerEofEndsSession, shouldHalfClose } from '../io/relay.js';
 import { messages } from '../messages.js';
 import type { AccessGate } from '../net/access.js';

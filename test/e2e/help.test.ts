@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT_TABLE } from '../../src/errors.js';
-import { switchesOf } from '../../src/help.js';
-import { OPTIONS } from '../../src/options.js';
+import { HELP_COLUMNS, switchesOf } from '../../src/options/help.js';
+import { OPTIONS, summaryOf } from '../../src/options/table.js';
 import { CLI } from '../helpers/cli.js';
 import { scratch } from '../helpers/data.js';
 import { peerServer } from '../helpers/peer.js';
@@ -20,7 +20,7 @@ const help = (env: NodeJS.ProcessEnv = {}, cwd = files.dir): ReturnType<typeof s
   spawnSync(process.execPath, [CLI, '-h'], { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
 
 describe('-h, laid out by yargs', () => {
-  it('banner, usage, every option with its value name and help, the exit codes; one line each', () => {
+  it('banner, usage, every option with its value name and summary, the exit codes', () => {
     const { status, stdout, stderr } = help();
     expect(status).toBe(0);
     expect(stderr).toBe('');
@@ -30,17 +30,37 @@ describe('-h, laid out by yargs', () => {
     expect(lines).toContain('Command Summary:');
     for (const option of OPTIONS) {
       expect(lines).toContainEqual(
-        expect.stringMatching(new RegExp(`^  ${escape(switchesOf(option))} +${escape(option.help)}$`)),
+        expect.stringMatching(new RegExp(`^  ${escape(switchesOf(option))} +${escape(summaryOf(option))}$`)),
       );
     }
     expect(lines).toContain('Exit status:');
+    // An exit code's meaning may go on over the lines after it (indented past the codes).
+    const exitText = lines
+      .slice(lines.indexOf('Exit status:') + 1)
+      .join('\n')
+      .replace(/\n {3,}/g, ' ');
     for (const [code, meaning] of EXIT_TABLE) {
-      expect(lines).toContainEqual(
-        expect.stringMatching(new RegExp(`^  ${escape(code)} +${escape(meaning)}$`)),
-      );
+      expect(exitText).toMatch(new RegExp(`^  ${escape(code)} +${escape(meaning)}$`, 'm'));
     }
-    // One screen of options: one line per option, nothing wrapped.
-    expect(lines.filter((line) => line.startsWith('  -')).length).toBe(OPTIONS.length);
+  });
+
+  it('one screen of options: every line fits 80 columns, one line per option', () => {
+    const lines = String(help().stdout).split('\n');
+    // A tab is 8 columns on a terminal (the usage's continuation lines start with one).
+    const widths = lines.map((line) => line.replace(/\t/g, ' '.repeat(8)).length);
+    expect(HELP_COLUMNS).toBe(80);
+    expect(Math.max(...widths)).toBeLessThanOrEqual(80);
+    const start = lines.indexOf('Command Summary:') + 1;
+    const table = lines.slice(start, lines.indexOf('', start));
+    expect(table.length).toBe(OPTIONS.length);
+    for (const line of table) expect(line).toMatch(/^ {2}-/);
+  });
+
+  it("-e's line says what the docs say: shell-like words, quotes honoured, no shell", () => {
+    const line = String(help().stdout)
+      .split('\n')
+      .find((text) => text.startsWith('  -e, --exec program '));
+    expect(line).toMatch(/split like shell words, quotes honoured, no shell$/);
   });
 
   it('reads no package.json and no locale file, even from inside a project with a yargs config', () => {

@@ -1,7 +1,8 @@
 import type { Config } from '../../src/config.js';
 import { UsageError } from '../../src/errors.js';
 import type { ServiceTable } from '../../src/net/services.js';
-import { parseArgs, resolveConfig } from '../../src/options.js';
+import { parseArgs } from '../../src/options/argv.js';
+import { resolveConfig } from '../../src/options/resolve.js';
 
 /** The Config an argv gives (it must be a run, not -h or --version). */
 export const configOf = (argv: string[], services: ServiceTable): Config => {

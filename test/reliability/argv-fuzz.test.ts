@@ -6,7 +6,9 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { OPTIONS, parseArgs, resolveConfig } from '../../src/options.js';
+import { parseArgs } from '../../src/options/argv.js';
+import { resolveConfig } from '../../src/options/resolve.js';
+import { OPTIONS } from '../../src/options/table.js';
 import { killAll } from '../helpers/cli.js';
 import { parseJsonLine } from '../helpers/json-events.js';
 import { scratch } from '../helpers/data.js';

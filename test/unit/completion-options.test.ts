@@ -1,7 +1,9 @@
 // --completion SHELL -> the completion command, and what each option's value completes from.
 import { describe, expect, it } from 'vitest';
-import { valueCompletion } from '../../src/completion.js';
-import { parseArgs, resolveConfig, OPTIONS } from '../../src/options.js';
+import { parseArgs } from '../../src/options/argv.js';
+import { valueCompletion } from '../../src/options/completion.js';
+import { resolveConfig } from '../../src/options/resolve.js';
+import { OPTIONS } from '../../src/options/table.js';
 import { parseServices } from '../../src/net/services.js';
 import { usageFailure } from '../helpers/options.js';
 

@@ -1,7 +1,7 @@
 // --retry, --port-file, --fan-out, -o and --rate: options -> Config, and their pure parsers.
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
-import { expandTemplate, parseByteCount, templateProblem } from '../../src/extra-options.js';
+import { expandTemplate, parseByteCount, templateProblem } from '../../src/options/extras.js';
 import { parseServices } from '../../src/net/services.js';
 import { configOf } from '../helpers/options.js';
 

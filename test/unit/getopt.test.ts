@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { getopt, type GetoptSpec } from '../../src/getopt.js';
+import { getopt, type GetoptSpec } from '../../src/options/getopt.js';
 
 const specs: GetoptSpec[] = [
   { key: 'listen', short: 'l', takesValue: false },

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { manPage, readDocuments } from '../../src/man-page.js';
-import { OPTIONS } from '../../src/options.js';
+import { OPTIONS } from '../../src/options/table.js';
 import { VERSION } from '../../src/version.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

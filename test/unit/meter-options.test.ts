@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { humanBytes } from '../../src/io/meter.js';
-import { parseArgs, resolveConfig } from '../../src/options.js';
+import { parseArgs } from '../../src/options/argv.js';
+import { resolveConfig } from '../../src/options/resolve.js';
 import { parseServices } from '../../src/net/services.js';
 
 const config = (argv: string[]): Config => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { parseServices } from '../../src/net/services.js';
-import { parseArgs, resolveConfig } from '../../src/options.js';
+import { parseArgs } from '../../src/options/argv.js';
+import { resolveConfig } from '../../src/options/resolve.js';
 import { configOf, usageFailure } from '../helpers/options.js';
 
 const services = parseServices('http 80/tcp www\nhttp-alt 8080/tcp webcache\n');

@@ -1,7 +1,8 @@
 // -l --serve FILE [--count N] -> ServeConfig: the listen settings, the file and the count.
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/config.js';
-import { parseArgs, resolveConfig } from '../../src/options.js';
+import { parseArgs } from '../../src/options/argv.js';
+import { resolveConfig } from '../../src/options/resolve.js';
 import { parseServices } from '../../src/net/services.js';
 
 const services = parseServices('http 80/tcp\n');

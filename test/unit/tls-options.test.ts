@@ -1,7 +1,7 @@
 // --ssl and its options -> Config.tls, and every conflict as one line (resolveConfig).
 import { describe, expect, it } from 'vitest';
 import { parseServices } from '../../src/net/services.js';
-import { parsePin } from '../../src/options.js';
+import { parsePin } from '../../src/options/tls.js';
 import { configOf, usageFailure } from '../helpers/options.js';
 
 const services = parseServices('https 443/tcp\n');

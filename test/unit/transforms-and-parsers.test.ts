@@ -1,7 +1,7 @@
 // The pure parts behind -C, -t, -i, -e, --allow, -T, -x and -z: byte transforms, argument and address parsing, proxy requests, and
 // the order of scan results.
 import { describe, expect, it } from 'vitest';
-import { splitCommandLine } from '../../src/command-line.js';
+import { splitCommandLine } from '../../src/options/exec.js';
 import { toCrlf } from '../../src/io/crlf.js';
 import { firstLine } from '../../src/io/line-delay.js';
 import { telnetAnswerer } from '../../src/io/telnet.js';
@@ -65,7 +65,7 @@ describe('-i: lines (line-delay.ts)', () => {
   });
 });
 
-describe('-e: argument splitting, no shell (command-line.ts)', () => {
+describe('-e: argument splitting, no shell (options/exec.ts)', () => {
   it.each([
     ['/bin/echo bye', ['/bin/echo', 'bye']],
     ['  cat  ', ['cat']],

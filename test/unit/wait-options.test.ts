@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { parseServices } from '../../src/net/services.js';
-import { parseDuration, parseSendData } from '../../src/wait-options.js';
+import { parseDuration, parseSendData } from '../../src/options/wait.js';
 import { configOf, usageFailure } from '../helpers/options.js';
 
 const services = parseServices('redis 6379/tcp\nhttp 80/tcp www\n');

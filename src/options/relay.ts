@@ -1,17 +1,15 @@
-// --relay TARGET: its grammar and what it cannot go with. Pure, like options.ts (which calls it
-// from resolveConfig, before any socket exists).
+// --relay TARGET: its grammar and the checks of a tls:// target. Pure: resolve.ts calls it
+// before any socket exists (conflicts.ts has what --relay cannot go with).
 import { isIP } from 'node:net';
-import type { RelayTarget, TlsSpec } from './config.js';
-import { UsageError } from './errors.js';
-import { messages } from './messages.js';
-import { parsePort } from './net/port.js';
-import type { ServiceTable } from './net/services.js';
+import type { RelayTarget, TlsSpec } from '../config.js';
+import { UsageError } from '../errors.js';
+import { messages } from '../messages.js';
+import { parsePort } from '../net/port.js';
+import type { ServiceTable } from '../net/services.js';
+import { fail } from './numbers.js';
+import { clientPin } from './tls.js';
 
-const fail = (message: string): never => {
-  throw new UsageError(message, false);
-};
-
-/** The options --relay reads from (a subset of options.ts's RawArgs). */
+/** The options --relay reads from (a subset of RawArgs). */
 export interface RelayRaw {
   readonly relay?: string;
   readonly listen: boolean;
@@ -89,14 +87,8 @@ export const TARGET_TLS_OPTIONS = [
 /**
  * --relay's target, checked: a listener must exist (-l), and the --ssl-* client options go with
  * a tls:// target only, for which they are what --ssl's client takes (verified by default).
- * `parsePin` is options.ts's.
  */
-export const relayTarget = (
-  raw: RelayRaw,
-  text: string,
-  services: ServiceTable,
-  parsePin: (text: string) => string | undefined,
-): RelayTarget => {
+export const relayTarget = (raw: RelayRaw, text: string, services: ServiceTable): RelayTarget => {
   if (!raw.listen) fail(messages.needsListen('--relay'));
   if (text === '') fail(messages.relayTargetInvalid(text, 'missing target'));
   if (raw.unix && raw.udp) fail(messages.cannotCombine('--relay', '-U -u'));
@@ -116,22 +108,13 @@ export const relayTarget = (
   ] as const) {
     if (value === '') fail(messages.pathFailed(name, 'missing file name'));
   }
-  if (raw.sslPin !== undefined) {
-    if (raw.sslInsecure) fail(messages.cannotCombine('--ssl-pin', '--ssl-insecure'));
-    if (raw.sslTrustfile !== undefined) fail(messages.cannotCombine('--ssl-pin', '--ssl-trustfile'));
-  }
-  if (raw.sslInsecure && raw.sslTrustfile !== undefined) {
-    fail(messages.cannotCombine('--ssl-insecure', '--ssl-trustfile'));
-  }
-  const pin = raw.sslPin === undefined ? undefined : parsePin(raw.sslPin);
-  if (raw.sslPin !== undefined && pin === undefined) fail(messages.pinInvalid(raw.sslPin));
   const tls: TlsSpec = {
     certFile: undefined,
     keyFile: undefined,
     trustFile: raw.sslTrustfile,
     servername: raw.sslServername,
     insecure: raw.sslInsecure,
-    pin,
+    pin: clientPin(raw),
   };
   return { ...target, tls };
 };

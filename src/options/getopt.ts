@@ -1,5 +1,6 @@
-import { UsageError } from './errors.js';
-import { messages } from './messages.js';
+// argv split as glibc getopt_long splits it for nc.openbsd: the words, not yet their meaning.
+import { UsageError } from '../errors.js';
+import { messages } from '../messages.js';
 
 /** One command-line option as getopt sees it. */
 export interface GetoptSpec {

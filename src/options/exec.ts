@@ -1,3 +1,9 @@
+// -e PROGRAM and -c COMMAND: what runs with the connection as its stdin and stdout.
+import type { ExecSpec } from '../config.js';
+import { messages } from '../messages.js';
+import type { RawArgs } from './argv.js';
+import { fail } from './numbers.js';
+
 /**
  * Split an -e value into program and arguments the way a shell would split words, without a
  * shell: white space separates, '…' and "…" quote, a backslash escapes the next character. No
@@ -35,4 +41,18 @@ export const splitCommandLine = (text: string): string[] | undefined => {
   if (quote !== undefined) return undefined;
   if (inWord) words.push(word);
   return words;
+};
+
+/** -e PROG ARGS (split, no shell) or -c 'shell command' (via /bin/sh -c). */
+export const execSpec = (raw: RawArgs): ExecSpec | undefined => {
+  if (raw.exec !== undefined && raw.shellCommand !== undefined) fail(messages.cannotCombine('-e', '-c'));
+  if (raw.shellCommand !== undefined) {
+    if (raw.shellCommand.trim() === '') fail(messages.missingProgram('-c'));
+    return { file: '/bin/sh', args: ['-c', raw.shellCommand] };
+  }
+  if (raw.exec === undefined) return undefined;
+  const words = splitCommandLine(raw.exec) ?? fail(messages.unbalancedQuote(raw.exec));
+  const [file, ...args] = words;
+  if (file === undefined || file === '') return fail(messages.missingProgram('-e'));
+  return { file, args };
 };

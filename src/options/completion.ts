@@ -1,8 +1,8 @@
 // --completion bash|zsh|fish: a completion script made from the OPTIONS table. The script itself
 // knows every option and value, so a TAB costs the shell a lookup, not a start of tsnc.
-import type { CompletionShell } from './config.js';
-import { TOS_KEYWORDS } from './net/tos.js';
-import { OPTIONS } from './options.js';
+import type { CompletionShell } from '../config.js';
+import { TOS_KEYWORDS } from '../net/tos.js';
+import { OPTIONS, summaryOf } from './table.js';
 
 type Option = (typeof OPTIONS)[number];
 
@@ -126,7 +126,7 @@ const zshScript = (prog: string): string => {
                   ? '_command_names -e'
                   : ' '
           }`;
-    const text = shQuote(`[${zshDescription(option.help)}]${action}`);
+    const text = shQuote(`[${zshDescription(summaryOf(option))}]${action}`);
     const exclusive = names.length > 1 && repeat === '' ? shQuote(`(${names.join(' ')})`) : '';
     const nameWords =
       names.length > 1
@@ -160,7 +160,7 @@ const fishScript = (prog: string): string => {
     else if (value?.kind === 'files') parts.push('-r -F');
     else if (value?.kind === 'commands') parts.push(`-x -a '(__fish_complete_command)'`);
     else if (value?.kind === 'none') parts.push('-x');
-    parts.push(`-d ${fishQuote(option.help)}`);
+    parts.push(`-d ${fishQuote(summaryOf(option))}`);
     return parts.join(' ');
   });
   return `# ${prog} completion for fish, made by \`${prog} --completion fish\`. Install:

@@ -1,14 +1,13 @@
-// The pure parsing behind --wait: durations, host:port targets, --send escapes, --expect.
+// --wait: its grammar (durations, host:port targets, --send escapes, --expect) and its config.
 import { isIP } from 'node:net';
-import type { WaitTarget } from './config.js';
-import { UsageError } from './errors.js';
-import { messages } from './messages.js';
-import { parsePort } from './net/port.js';
-import type { ServiceTable } from './net/services.js';
-
-const fail = (message: string): never => {
-  throw new UsageError(message, false);
-};
+import type { WaitConfig, WaitTarget } from '../config.js';
+import { UsageError } from '../errors.js';
+import { messages } from '../messages.js';
+import { parsePort } from '../net/port.js';
+import type { ServiceTable } from '../net/services.js';
+import type { RawArgs } from './argv.js';
+import { NOT_WITH_WAIT } from './conflicts.js';
+import { fail, INT_MAX, integerOption } from './numbers.js';
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 /** setTimeout's limit: a longer delay fires at once (Node clamps it to 1 ms). */
@@ -62,7 +61,7 @@ export const parseTargets = (operands: readonly string[], services: ServiceTable
 };
 
 /** A target host that is a name, not an address (so -n cannot reach it). */
-export const isName = (host: string): boolean => isIP(host) === 0;
+const isName = (host: string): boolean => isIP(host) === 0;
 
 const ESCAPES: Readonly<Record<string, string>> = { r: '\r', n: '\n', t: '\t', '0': '\0', '\\': '\\' };
 
@@ -100,4 +99,36 @@ export const parseExpect = (text: string): RegExp => {
     const reason = (error as Error).message.replace(/^Invalid regular expression: /, '');
     return fail(messages.expectInvalid(reason));
   }
+};
+
+/** --wait [--timeout D] [--interval D] [--send DATA] [--expect RE] HOST PORT | host:port ... */
+export const waitConfig = (raw: RawArgs, services: ServiceTable): WaitConfig => {
+  for (const [option, given] of NOT_WITH_WAIT) if (given(raw)) fail(messages.cannotCombine('--wait', option));
+  const waitSeconds = integerOption(raw.wait, 0, Math.floor(INT_MAX / 1000), messages.timeoutInvalid);
+  const family = raw.family === '4' ? 4 : raw.family === '6' ? 6 : undefined;
+  const timeoutMs = parseDuration('--timeout', raw.waitTimeout ?? '60s');
+  // As given, but always with its unit: a bare number is seconds.
+  const timeoutText = /^\d+$/.test(raw.waitTimeout ?? '')
+    ? `${raw.waitTimeout}s`
+    : (raw.waitTimeout ?? '60s');
+  const intervalMs = raw.waitInterval === undefined ? 1000 : parseDuration('--interval', raw.waitInterval);
+  const targets = parseTargets(raw.operands, services);
+  if (raw.numeric) {
+    const named = targets.find((target) => isName(target.host));
+    if (named !== undefined)
+      fail(messages.resolveFailed(named.host, named.port, 'Name or service not known'));
+  }
+  return {
+    mode: 'wait',
+    family,
+    numeric: raw.numeric,
+    verbose: raw.verbose > 0,
+    targets,
+    timeoutMs,
+    timeoutText,
+    intervalMs,
+    attemptTimeoutMs: waitSeconds === undefined || waitSeconds === 0 ? undefined : waitSeconds * 1000,
+    send: raw.probeSend === undefined ? undefined : parseSendData(raw.probeSend),
+    expect: raw.probeExpect === undefined ? undefined : parseExpect(raw.probeExpect),
+  };
 };

@@ -1,16 +1,13 @@
 // The pure parsing behind --retry, --port-file, --fan-out, -o and --rate, and their conflicts.
-// resolveConfig calls extraOptions() before it builds the config: every check here runs before
+// resolve.ts calls extraOptions() before it builds the config: every check here runs before
 // any socket exists. The paths are checked on disk later (checkExtraPaths, still before a socket).
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FanSpec, RetrySpec } from './config.js';
-import { errnoText, TsncError, UsageError } from './errors.js';
-import { messages } from './messages.js';
-import { parseDuration } from './wait-options.js';
-
-const fail = (message: string): never => {
-  throw new UsageError(message, false);
-};
+import type { FanSpec, RetrySpec } from '../config.js';
+import { errnoText, TsncError } from '../errors.js';
+import { messages } from '../messages.js';
+import { fail } from './numbers.js';
+import { parseDuration } from './wait.js';
 
 /** The part of the raw arguments these options look at. */
 export interface ExtraArgs {
