@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { Socket as DgramSocket } from 'node:dgram';
 import type { ListenConfig } from '../config.js';
 import { errnoText, EXIT, resolveErrorText, TsncError } from '../errors.js';
 import { messages } from '../messages.js';
@@ -243,24 +244,37 @@ const datagramSession = async (
   return sessionExitCode(await serve(conn, config, ctx));
 };
 
+/**
+ * The UDP socket a listener (-u -l, and --relay's -u) receives on, bound and its port published
+ * (--port-file); undefined after the warning if it cannot be bound.
+ */
+export const openUdpListener = async (
+  config: Pick<ListenConfig, 'family' | 'numeric' | 'bindAddress' | 'port' | 'socketOptions' | 'portFile'>,
+  ctx: ModeContext,
+): Promise<DgramSocket | undefined> => {
+  const { openUdp } = await import('../net/udp.js');
+  const host = await bindAddressOf(config);
+  let socket: DgramSocket;
+  try {
+    socket = await openUdp(host, host, config.port, config.socketOptions);
+  } catch (error) {
+    if (error instanceof TsncError) throw error;
+    ctx.warn(messages.listenFailed(errnoText(error)));
+    return undefined;
+  }
+  if (config.portFile !== undefined)
+    await publishPortFile(config.portFile, socket.address().port, ctx, () => socket.close());
+  return socket;
+};
+
 const listenUdp = async (
   config: ListenConfig,
   ctx: ModeContext,
   gate: AccessGate | undefined,
 ): Promise<number> => {
-  const udp = await import('../net/udp.js');
-  const host = await bindAddressOf(config);
-  let socket;
-  try {
-    socket = await udp.openUdp(host, host, config.port, config.socketOptions);
-  } catch (error) {
-    if (error instanceof TsncError) throw error;
-    ctx.warn(messages.listenFailed(errnoText(error)));
-    return EXIT.failure;
-  }
+  const socket = await openUdpListener(config, ctx);
+  if (socket === undefined) return EXIT.failure;
   const bound = socket.address();
-  if (config.portFile !== undefined)
-    await publishPortFile(config.portFile, bound.port, ctx, () => socket.close());
   // Datagrams are taken in while the (possibly slow) reverse lookup for the -v line runs.
   const announced = config.verbose
     ? nameFor(bound.address, config, ctx).then((name) => {

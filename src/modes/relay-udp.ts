@@ -1,10 +1,10 @@
 import type { Socket as DgramSocket } from 'node:dgram';
 import type { RelayConfig } from '../config.js';
-import { errnoText, EXIT, resolveErrorText, TsncError } from '../errors.js';
+import { errnoText, EXIT, resolveErrorText } from '../errors.js';
 import { messages } from '../messages.js';
 import { resolveHost, ResolveError } from '../net/resolve.js';
 import { connectUdp, openUdp, type Peer } from '../net/udp.js';
-import { bindAddressOf, publishPortFile, gateFor, refused } from './listen.js';
+import { gateFor, openUdpListener, refused } from './listen.js';
 import { targetFamily } from './relay.js';
 import type { ModeContext } from './session.js';
 
@@ -36,18 +36,9 @@ export const udpRelayMode = async (config: RelayConfig, ctx: ModeContext): Promi
   const { target } = config;
   if (target.kind !== 'udp') throw new Error('a stream target in the UDP relay');
   const gate = await gateFor(config);
-  const host = await bindAddressOf(config);
-  let socket: DgramSocket;
-  try {
-    socket = await openUdp(host, host, config.port, config.socketOptions);
-  } catch (error) {
-    if (error instanceof TsncError) throw error;
-    ctx.warn(messages.listenFailed(errnoText(error)));
-    return EXIT.failure;
-  }
+  const socket = await openUdpListener(config, ctx);
+  if (socket === undefined) return EXIT.failure;
   const bound = socket.address();
-  if (config.portFile !== undefined)
-    await publishPortFile(config.portFile, bound.port, ctx, () => socket.close());
   ctx.info(messages.bound(bound.address, bound.port));
   ctx.event?.({ event: 'bound', proto: 'udp', address: bound.address, port: bound.port });
 

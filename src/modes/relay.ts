@@ -6,7 +6,7 @@ import { bridge, resetEnd, tcpOf, type BridgeEnd, type BridgeResult } from '../i
 import { messages } from '../messages.js';
 import { resolveHost, ResolveError } from '../net/resolve.js';
 import type { TlsClient, TlsServer } from '../net/tls.js';
-import { connectFirst } from '../net/tcp.js';
+import { connectFirst, failureReason } from '../net/tcp.js';
 import type { Endpoint } from '../report.js';
 import { admits, announcePeer, gateFor, openStreamServer, peerEndpoint } from './listen.js';
 import type { ModeContext } from './session.js';
@@ -62,7 +62,7 @@ const connectTarget = async (
   const connected = await connectFirst(addresses, target.port, undefined, undefined, timeoutMs, (failure) => {
     last = {
       address: failure.address,
-      reason: failure.timedOut ? 'Connection timed out' : errnoText(failure.error),
+      reason: failureReason(failure),
     };
   });
   if (connected === undefined || !('socket' in connected)) {
