@@ -35,6 +35,20 @@ const closedWith = (socket: Socket): Promise<NodeJS.ErrnoException | undefined> 
   });
 
 /** All a stream sends until its EOF. */
+/** A -k relay to a tls:// target on 127.0.0.1, verified against the test CA as `localhost`. */
+const toTlsTarget = (backendPort: number): ReturnType<typeof relayListener> =>
+  relayListener(`tls://127.0.0.1:${backendPort}`, [
+    '-k',
+    '--ssl-trustfile',
+    pki.caCert,
+    '--ssl-servername',
+    'localhost',
+  ]);
+
+/** A -k relay that terminates TLS (the test CA's localhost certificate) in front of a plain backend. */
+const terminating = (backendPort: number): ReturnType<typeof relayListener> =>
+  relayListener(`127.0.0.1:${backendPort}`, ['-k', '--ssl-cert', pki.serverCert, '--ssl-key', pki.serverKey]);
+
 const readAll = (socket: Socket): Promise<Buffer> =>
   new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -245,13 +259,7 @@ describe('--relay tls://host:port (TLS to the target)', () => {
 
   it('half-close to a TLS target: the client FIN becomes close_notify, the 32 MiB answer after it arrives', async () => {
     const backend = await tlsBackend();
-    const { port } = await relayListener(`tls://127.0.0.1:${backend.port}`, [
-      '-k',
-      '--ssl-trustfile',
-      pki.caCert,
-      '--ssl-servername',
-      'localhost',
-    ]);
+    const { port } = await toTlsTarget(backend.port);
     const client = await peerClient(port);
     client.socket.end('request\n');
     const { tls } = await backend.next();
@@ -265,13 +273,7 @@ describe('--relay tls://host:port (TLS to the target)', () => {
 
   it('the TLS target ends first (close_notify): a FIN to the client, whose 32 MiB after it still arrive', async () => {
     const backend = await tlsBackend();
-    const { port } = await relayListener(`tls://127.0.0.1:${backend.port}`, [
-      '-k',
-      '--ssl-trustfile',
-      pki.caCert,
-      '--ssl-servername',
-      'localhost',
-    ]);
+    const { port } = await toTlsTarget(backend.port);
     const client = await peerClient(port);
     client.socket.write('hello\n');
     const { tls } = await backend.next();
@@ -287,13 +289,7 @@ describe('--relay tls://host:port (TLS to the target)', () => {
 
   it('a reset by the plain client is passed to the TLS target as a TCP reset', async () => {
     const backend = await tlsBackend();
-    const { port } = await relayListener(`tls://127.0.0.1:${backend.port}`, [
-      '-k',
-      '--ssl-trustfile',
-      pki.caCert,
-      '--ssl-servername',
-      'localhost',
-    ]);
+    const { port } = await toTlsTarget(backend.port);
     const client = await peerClient(port);
     client.socket.write('x');
     const { tls } = await backend.next();
@@ -307,13 +303,7 @@ describe('--relay tls://host:port (TLS to the target)', () => {
   });
   it('a reset by the TLS target is passed to the plain client as a TCP reset', async () => {
     const backend = await tlsBackend();
-    const { proc, port } = await relayListener(`tls://127.0.0.1:${backend.port}`, [
-      '-k',
-      '--ssl-trustfile',
-      pki.caCert,
-      '--ssl-servername',
-      'localhost',
-    ]);
+    const { proc, port } = await toTlsTarget(backend.port);
     const client = await peerClient(port);
     const ended = closedWith(client.socket);
     const { tls, raw } = await backend.next();
@@ -331,13 +321,7 @@ describe('--relay with --ssl-cert: TLS termination', () => {
     'openssl s_client through TLS termination pulls 4 MiB from a plain python3 backend until its FIN',
     async () => {
       const backend = await pythonBackend('server', 4 * MiB);
-      const { port } = await relayListener(`127.0.0.1:${backend.port}`, [
-        '-k',
-        '--ssl-cert',
-        pki.serverCert,
-        '--ssl-key',
-        pki.serverKey,
-      ]);
+      const { port } = await terminating(backend.port);
       // -quiet implies -ign_eof: s_client's empty stdin does not end it; the close_notify that
       // the backend's FIN becomes does.
       const client = start('openssl', ['s_client', '-quiet', '-connect', `127.0.0.1:${port}`], {
@@ -352,13 +336,7 @@ describe('--relay with --ssl-cert: TLS termination', () => {
 
   it('half-close: close_notify from the TLS client is a FIN to the backend; its 32 MiB answer arrives', async () => {
     const backend = await peerServer();
-    const { port } = await relayListener(`127.0.0.1:${backend.port}`, [
-      '-k',
-      '--ssl-cert',
-      pki.serverCert,
-      '--ssl-key',
-      pki.serverKey,
-    ]);
+    const { port } = await terminating(backend.port);
     const client = tlsConnect({
       port,
       host: '127.0.0.1',
@@ -381,13 +359,7 @@ describe('--relay with --ssl-cert: TLS termination', () => {
 
   it('the backend ends first (FIN): close_notify to the TLS client, whose 32 MiB after it still arrive', async () => {
     const backend = await peerServer();
-    const { proc, port } = await relayListener(`127.0.0.1:${backend.port}`, [
-      '-k',
-      '--ssl-cert',
-      pki.serverCert,
-      '--ssl-key',
-      pki.serverKey,
-    ]);
+    const { proc, port } = await terminating(backend.port);
     const client = tlsConnect({
       port,
       host: '127.0.0.1',
@@ -417,13 +389,7 @@ describe('--relay with --ssl-cert: TLS termination', () => {
 
   it('a reset by the TLS client is passed to the backend as a TCP reset', async () => {
     const backend = await peerServer();
-    const { proc, port } = await relayListener(`127.0.0.1:${backend.port}`, [
-      '-k',
-      '--ssl-cert',
-      pki.serverCert,
-      '--ssl-key',
-      pki.serverKey,
-    ]);
+    const { proc, port } = await terminating(backend.port);
     const raw = netConnect({ port, host: '127.0.0.1' });
     const client = tlsConnect({ socket: raw, servername: 'localhost', ca: readFileSync(pki.caCert) });
     client.on('error', () => undefined);
@@ -440,13 +406,7 @@ describe('--relay with --ssl-cert: TLS termination', () => {
 
   it('a reset by the backend reaches the TLS client as a TCP reset', async () => {
     const backend = await peerServer();
-    const { port } = await relayListener(`127.0.0.1:${backend.port}`, [
-      '-k',
-      '--ssl-cert',
-      pki.serverCert,
-      '--ssl-key',
-      pki.serverKey,
-    ]);
+    const { port } = await terminating(backend.port);
     const raw = netConnect({ port, host: '127.0.0.1' });
     const client = tlsConnect({ socket: raw, servername: 'localhost', ca: readFileSync(pki.caCert) });
     // The TLS socket holds the TCP handle: the reset is its error.
