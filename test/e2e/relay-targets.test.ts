@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { killAll, waitFor } from '../helpers/cli.js';
 import { randomPayload } from '../helpers/data.js';
 import { peerClient, peerServer, quietPeriod } from '../helpers/peer.js';
-import { relayListener } from '../helpers/relay.js';
+import { relayListener, writeUntilStalled } from '../helpers/relay.js';
 
 afterEach(killAll);
 
@@ -124,24 +124,9 @@ describe('--relay targets and listening options', () => {
     conn.socket.pause();
     const total = 128 * MiB;
     const block = randomPayload(MiB);
-    let written = 0;
-    const pump = (): void => {
-      while (written < total) {
-        written += block.length;
-        if (!client.socket.write(block)) {
-          client.socket.once('drain', pump);
-          return;
-        }
-      }
-      client.socket.end();
-    };
-    pump();
     // The client's writes stall once the kernel buffers of both hops and the relay's own are
     // full: far below the 128 MiB (the relay does not read ahead into memory).
-    for (let last = -1; written !== last;) {
-      last = written;
-      await quietPeriod(1000);
-    }
+    const written = await writeUntilStalled(client.socket, total, block);
     expect(written).toBeLessThan(64 * MiB);
     conn.socket.resume();
     await conn.fin;

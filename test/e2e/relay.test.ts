@@ -9,7 +9,14 @@ import { killAll, start, waitFor } from '../helpers/cli.js';
 import { randomPayload, scratch, sha256 } from '../helpers/data.js';
 import { freePort, peerClient, peerServer, quietPeriod } from '../helpers/peer.js';
 import { itWithPeer } from '../helpers/peers.js';
-import { peerLines, pythonBackend, RELAY_PEER, relayListener, tcpUp } from '../helpers/relay.js';
+import {
+  peerLines,
+  pythonBackend,
+  RELAY_PEER,
+  relayListener,
+  tcpUp,
+  writeUntilStalled,
+} from '../helpers/relay.js';
 
 afterEach(killAll);
 const files = scratch();
@@ -165,25 +172,9 @@ describe('--relay host:port, TCP to TCP', () => {
     client.socket.pause();
     const conn = await backend.accepted();
     const total = 128 * MiB;
-    const block = randomPayload(MiB);
-    let written = 0;
-    const pump = (): void => {
-      while (written < total) {
-        written += block.length;
-        if (!conn.socket.write(block)) {
-          conn.socket.once('drain', pump);
-          return;
-        }
-      }
-      conn.socket.end();
-    };
-    pump();
     // The backend's writes stall once the kernel buffers of both hops and the relay's own are
     // full: far below the 128 MiB it wants to send (the relay does not read ahead into memory).
-    for (let last = -1; written !== last;) {
-      last = written;
-      await quietPeriod(1000);
-    }
+    const written = await writeUntilStalled(conn.socket, total);
     expect(written).toBeLessThan(64 * MiB);
     client.socket.resume();
     await client.fin;

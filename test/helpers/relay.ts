@@ -1,7 +1,10 @@
 // The relay tests' peers: relay-peer.py (python3, both ends at once with sha256 of each way),
 // and tsnc -l --relay started on port 0.
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { listener, start, waitFor, type Proc } from './cli.js';
+import { randomPayload } from './data.js';
+import { quietPeriod } from './peer.js';
 
 export const RELAY_PEER = fileURLToPath(new URL('../e2e/fixtures/relay-peer.py', import.meta.url));
 
@@ -76,4 +79,33 @@ export const tcpUp = async (port: number, ms = 10_000): Promise<void> => {
     if (Date.now() > deadline) throw new Error(`nothing listening on port ${port} after ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+};
+
+/**
+ * Write `total` bytes (`block` again and again, then FIN) to a socket whose far end does not read, honouring
+ * its backpressure; resolve with how much was written once the writes have stalled (no progress
+ * for a second). The rest goes on being written as the far end drains.
+ */
+export const writeUntilStalled = async (
+  socket: Socket,
+  total: number,
+  block: Buffer = randomPayload(1024 * 1024),
+): Promise<number> => {
+  let written = 0;
+  const pump = (): void => {
+    while (written < total) {
+      written += block.length;
+      if (!socket.write(block)) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+    socket.end();
+  };
+  pump();
+  for (let last = -1; written !== last;) {
+    last = written;
+    await quietPeriod(1000);
+  }
+  return written;
 };
