@@ -8,7 +8,7 @@ import { connect as tlsConnect, createSecureContext, TLSSocket } from 'node:tls'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killAll, listener, start, tsnc, waitFor } from '../helpers/cli.js';
 import { randomPayload, scratch, sha256 } from '../helpers/data.js';
-import { peerClient, peerServer } from '../helpers/peer.js';
+import { closedWith, peerClient, peerServer } from '../helpers/peer.js';
 import { itWithPeer } from '../helpers/peers.js';
 import { makePki, printedPin, type Pki } from '../helpers/tls.js';
 import { startPeerListener } from '../interop/kit.js';
@@ -23,16 +23,6 @@ let pki: Pki;
 beforeAll(() => {
   pki = makePki(files.dir);
 });
-
-/** The error a socket ends with (undefined: it closed without one). */
-const closedWith = (socket: Socket): Promise<NodeJS.ErrnoException | undefined> =>
-  new Promise((resolve) => {
-    let failure: NodeJS.ErrnoException | undefined;
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      failure = error;
-    });
-    socket.once('close', () => resolve(failure));
-  });
 
 /** All a stream sends until its EOF. */
 /** A -k relay to a tls:// target on 127.0.0.1, verified against the test CA as `localhost`. */

@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { killAll, start, waitFor } from '../helpers/cli.js';
 import { randomPayload, scratch, sha256 } from '../helpers/data.js';
-import { freePort, peerClient, peerServer, quietPeriod } from '../helpers/peer.js';
+import { closedWith, freePort, peerClient, peerServer, quietPeriod } from '../helpers/peer.js';
 import { itWithPeer } from '../helpers/peers.js';
 import {
   peerLines,
@@ -23,16 +23,6 @@ const files = scratch();
 afterAll(() => files.remove());
 
 const MiB = 1024 * 1024;
-
-/** The error a socket ends with (undefined: it closed without one). */
-const closedWith = (socket: Socket): Promise<NodeJS.ErrnoException | undefined> =>
-  new Promise((resolve) => {
-    let failure: NodeJS.ErrnoException | undefined;
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      failure = error;
-    });
-    socket.once('close', () => resolve(failure));
-  });
 
 describe('--relay host:port, TCP to TCP', () => {
   itWithPeer('nc.openbsd')(

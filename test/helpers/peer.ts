@@ -93,6 +93,16 @@ export const peerClient = async (port: number, host = '127.0.0.1'): Promise<Peer
 };
 
 /** Wait ms: only to give a wrong FIN the chance to show up, never to synchronise. */
+/** The error a socket ends with (undefined: it closed without one). */
+export const closedWith = (socket: Socket): Promise<NodeJS.ErrnoException | undefined> =>
+  new Promise((resolve) => {
+    let failure: NodeJS.ErrnoException | undefined;
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      failure = error;
+    });
+    socket.once('close', () => resolve(failure));
+  });
+
 export const quietPeriod = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A TCP port that was free a moment ago (bound to port 0, then released), for syntaxes that cannot take 0. */
