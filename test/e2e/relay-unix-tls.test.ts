@@ -25,6 +25,20 @@ beforeAll(() => {
 });
 
 /** All a stream sends until its EOF. */
+/** A TLS client of 127.0.0.1:port that trusts the test CA and may half-close, once it is connected. */
+const halfOpenTlsClient = async (port: number): Promise<TLSSocket> => {
+  const client = tlsConnect({
+    port,
+    host: '127.0.0.1',
+    servername: 'localhost',
+    ca: readFileSync(pki.caCert),
+  });
+  // tls.connect's options do not list it; the socket honours it.
+  client.allowHalfOpen = true;
+  await new Promise<void>((resolve) => client.once('secureConnect', () => resolve()));
+  return client;
+};
+
 /** A -k relay to a tls:// target on 127.0.0.1, verified against the test CA as `localhost`. */
 const toTlsTarget = (backendPort: number): ReturnType<typeof relayListener> =>
   relayListener(`tls://127.0.0.1:${backendPort}`, [
@@ -327,15 +341,7 @@ describe('--relay with --ssl-cert: TLS termination', () => {
   it('half-close: close_notify from the TLS client is a FIN to the backend; its 32 MiB answer arrives', async () => {
     const backend = await peerServer();
     const { port } = await terminating(backend.port);
-    const client = tlsConnect({
-      port,
-      host: '127.0.0.1',
-      servername: 'localhost',
-      ca: readFileSync(pki.caCert),
-    });
-    // tls.connect's options do not list it; the socket honours it.
-    client.allowHalfOpen = true;
-    await new Promise<void>((resolve) => client.once('secureConnect', () => resolve()));
+    const client = await halfOpenTlsClient(port);
     const received = readAll(client);
     client.end('GET /\n');
     const conn = await backend.accepted();
@@ -350,14 +356,7 @@ describe('--relay with --ssl-cert: TLS termination', () => {
   it('the backend ends first (FIN): close_notify to the TLS client, whose 32 MiB after it still arrive', async () => {
     const backend = await peerServer();
     const { proc, port } = await terminating(backend.port);
-    const client = tlsConnect({
-      port,
-      host: '127.0.0.1',
-      servername: 'localhost',
-      ca: readFileSync(pki.caCert),
-    });
-    client.allowHalfOpen = true;
-    await new Promise<void>((resolve) => client.once('secureConnect', () => resolve()));
+    const client = await halfOpenTlsClient(port);
     const received = readAll(client);
     client.write('hello\n');
     const conn = await backend.accepted();
